@@ -1,0 +1,19 @@
+"""tweepee: a twitter-like public site with a moderation back office."""
+from flask import Flask
+
+from . import auth, cli, db, errors, public, security
+from .config import Config
+
+
+def create_app(config=None):
+    """Build the app: configuration, then one init call per part."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app.config.from_object(Config)
+    app.config.from_mapping(config or {})
+    security.init_app(app)
+    db.init_app(app)
+    auth.init_app(app)
+    public.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,39 @@
+"""Accounts: Flask-Login set-up, roles, join/login/logout."""
+from flask import flash, redirect, request, url_for
+from flask_login import LoginManager, current_user, logout_user
+
+from ..models import User
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Log in to do that."
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    """Return the User with this id, or None (the session then counts as anonymous)."""
+    try:
+        return User.get_or_none(User.id == int(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def end_suspended_session():
+    """Log out a suspended user at their next request, whatever page they ask for."""
+    if current_user.is_authenticated and current_user.is_suspended:
+        logout_user()
+        flash("Your account is suspended. Contact the moderators if you think this is a mistake.",
+              "error")
+        if request.method != "GET":
+            return redirect(url_for("public.public_timeline"))
+    return None
+
+
+def init_app(app):
+    """Wire Flask-Login and the auth blueprint into `app`."""
+    from .views import bp
+
+    login_manager.init_app(app)
+    app.before_request(end_suspended_session)
+    app.register_blueprint(bp)

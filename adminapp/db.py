@@ -1,0 +1,77 @@
+"""The database: one proxy the models bind to, initialised from DATABASE_URL.
+
+SQLite gets WAL, foreign keys, a busy timeout and IMMEDIATE transactions, so
+that several gunicorn workers writing at once wait for each other instead of
+answering "database is locked" (notes/peewee-flask.md).
+"""
+import os
+
+from peewee import DatabaseProxy, Model, SqliteDatabase
+from playhouse import db_url
+
+database = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "synchronous": "normal",
+    "cache_size": -64000,
+    "busy_timeout": 10000,
+}
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def default_url(instance_path):
+    """The SQLite URL used when DATABASE_URL is unset: instance/tweepee.db."""
+    return "sqlite:///" + os.path.join(instance_path, "tweepee.db")
+
+
+def connect(url):
+    """Return a peewee Database for `url` (playhouse.db_url), and bind the models to it."""
+    parsed = db_url.parse(url)
+    if url.startswith("sqlite"):
+        if parsed["database"] != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(parsed["database"])), exist_ok=True)
+        db = db_url.connect(url, pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
+    else:
+        db = db_url.connect(url)
+    database.initialize(db)
+    return db
+
+
+def is_sqlite():
+    """True when the models are bound to a SQLite database."""
+    return isinstance(database.obj, SqliteDatabase)
+
+
+def init_app(app):
+    """Bind the models to the app's database; open a connection per request."""
+    url = app.config.get("DATABASE_URL") or default_url(app.instance_path)
+    app.config["DATABASE_URL"] = url
+    app.extensions["database"] = connect(url)
+
+    @app.before_request
+    def _open_connection():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_appcontext
+    def _close_connection(exc):
+        if not database.is_closed():
+            database.close()
+
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                              "migrations")
+
+
+def migrate():
+    """Apply the pending migrations in migrations/; returns the names applied."""
+    from playhouse.migrations import Runner
+
+    with database.connection_context():
+        return Runner(database.obj, directory=MIGRATIONS_DIR).up()

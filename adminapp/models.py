@@ -1,0 +1,304 @@
+"""The data model: User, Relationship, Message, Report, AuditLog.
+
+Query methods return peewee queries, so callers can paginate, count or join
+them. The database holds the invariants (unique indexes); writes are tried
+inside `atomic()` and an IntegrityError becomes a ValidationError.
+"""
+import datetime
+import hashlib
+import re
+
+from flask_login import UserMixin
+from peewee import (SQL, CharField, DateTimeField, ForeignKeyField, IntegrityError,
+                    JSONField, TextField, fn)
+
+from .auth.passwords import hash_password, is_legacy, verify_password
+from .db import BaseModel, database
+
+ROLES = ("user", "moderator", "admin")
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+REPORT_CATEGORIES = ("spam", "abuse", "illegal", "other")
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{3,30}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MESSAGE_MAX = 280
+BIO_MAX = 300
+PASSWORD_MIN = 8
+
+
+class ValidationError(ValueError):
+    """Bad input from a person: the message says what to change."""
+
+
+def utcnow():
+    """The current UTC time as a naive datetime (how every timestamp is stored)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def clean_username(name):
+    """Return `name` stripped; raise ValidationError unless 3-30 of [A-Za-z0-9_]."""
+    name = (name or "").strip()
+    if not USERNAME_RE.match(name):
+        raise ValidationError("Usernames are 3 to 30 letters, digits or underscores.")
+    return name
+
+
+def clean_email(email):
+    """Return `email` stripped; raise ValidationError unless it looks like an address."""
+    email = (email or "").strip()
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        raise ValidationError("Enter a valid email address, like name@example.com.")
+    return email
+
+
+def clean_password(password):
+    """Return `password`; raise ValidationError when it is shorter than 8 characters."""
+    if len(password or "") < PASSWORD_MIN:
+        raise ValidationError(f"Passwords have at least {PASSWORD_MIN} characters.")
+    return password
+
+
+def clean_content(content):
+    """Return the message text trimmed; raise ValidationError unless 1-280 characters."""
+    content = (content or "").strip()
+    if not content:
+        raise ValidationError("Write something first: a message cannot be empty.")
+    if len(content) > MESSAGE_MAX:
+        raise ValidationError(f"Messages are at most {MESSAGE_MAX} characters "
+                              f"(this one has {len(content)}).")
+    return content
+
+
+class User(UserMixin, BaseModel):
+    username = CharField(max_length=30, unique=True)
+    email = CharField(max_length=254)
+    password_hash = CharField(column_name="password")
+    join_date = DateTimeField(default=utcnow)
+    role = CharField(max_length=16, default="user", choices=[(r, r) for r in ROLES])
+    suspended_at = DateTimeField(null=True)
+    bio = TextField(default="")
+
+    class Meta:
+        table_name = "user"
+
+    def __str__(self):
+        return self.username
+
+    # --- identity and roles -------------------------------------------------
+    @property
+    def is_active(self):
+        """Flask-Login refuses to log in inactive users: suspended ones."""
+        return self.suspended_at is None
+
+    @property
+    def is_suspended(self):
+        return self.suspended_at is not None
+
+    @property
+    def rank(self):
+        return ROLE_RANK.get(self.role, 0)
+
+    @property
+    def is_moderator(self):
+        """True for moderators and admins."""
+        return self.rank >= ROLE_RANK["moderator"]
+
+    @property
+    def is_admin(self):
+        return self.role == "admin"
+
+    @property
+    def gravatar_hash(self):
+        return hashlib.md5(self.email.strip().lower().encode("utf-8")).hexdigest()
+
+    # --- passwords ----------------------------------------------------------
+    def set_password(self, password):
+        """Store a scrypt hash of `password`; ValidationError when it is too short."""
+        self.password_hash = hash_password(clean_password(password))
+
+    def check_password(self, password):
+        """True when `password` is right; upgrades a legacy md5 hash to scrypt on success."""
+        if not verify_password(self.password_hash, password):
+            return False
+        if is_legacy(self.password_hash):
+            self.password_hash = hash_password(password)
+            User.update(password_hash=self.password_hash).where(User.id == self.id).execute()
+        return True
+
+    # --- lookups ------------------------------------------------------------
+    @classmethod
+    def by_username(cls, name):
+        """Query for the user called `name`, ignoring case (uses the lower(username) index)."""
+        return cls.select().where(fn.LOWER(cls.username) == (name or "").lower())
+
+    @classmethod
+    def active(cls):
+        """Query of users who are not suspended."""
+        return cls.select().where(cls.suspended_at.is_null())
+
+    @classmethod
+    def create_account(cls, username, email, password, role="user"):
+        """Create and return a user; ValidationError on bad input or a taken username."""
+        user = cls(username=clean_username(username), email=clean_email(email), role=role)
+        if role not in ROLES:
+            raise ValidationError(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
+        user.set_password(password)
+        try:
+            with database.atomic():
+                user.save()
+        except IntegrityError:
+            raise ValidationError(f"The username {user.username!r} is already taken.")
+        return user
+
+    @classmethod
+    def with_stats(cls, viewer=None):
+        """Query of users annotated with followers_count, following_count, messages_count
+        and followed_by_viewer, all in the one query (correlated subqueries on indexes)."""
+        viewer_id = viewer.id if viewer is not None and viewer.is_authenticated else 0
+        count = fn.COUNT(SQL("*"))
+        followers = Relationship.select(count).where(Relationship.to_user == cls.id)
+        following = Relationship.select(count).where(Relationship.from_user == cls.id)
+        messages = Message.select(count).where((Message.user == cls.id) & Message.hidden_at.is_null())
+        followed = Relationship.select(count).where((Relationship.from_user == viewer_id)
+                                                    & (Relationship.to_user == cls.id))
+        return cls.select(cls, followers.alias("followers_count"),
+                          following.alias("following_count"), messages.alias("messages_count"),
+                          followed.alias("followed_by_viewer"))
+
+    # --- follows ------------------------------------------------------------
+    def following(self):
+        """Query of the users this user follows, by username."""
+        return (User.select().join(Relationship, on=Relationship.to_user)
+                .where(Relationship.from_user == self).order_by(User.username))
+
+    def followers(self):
+        """Query of the users who follow this user, by username."""
+        return (User.select().join(Relationship, on=Relationship.from_user)
+                .where(Relationship.to_user == self).order_by(User.username))
+
+    def is_following(self, user):
+        return (Relationship.select().where((Relationship.from_user == self)
+                                            & (Relationship.to_user == user)).exists())
+
+    def follow(self, user):
+        """Follow `user` (idempotent). ValidationError for oneself or while suspended."""
+        if user.id == self.id:
+            raise ValidationError("You cannot follow yourself.")
+        if self.is_suspended:
+            raise ValidationError("Your account is suspended.")
+        # ON CONFLICT DO NOTHING: two clicks at once end with one row, never an error.
+        (Relationship.insert(from_user=self, to_user=user, created=utcnow())
+         .on_conflict_ignore().execute())
+
+    def unfollow(self, user):
+        """Stop following `user` (idempotent); returns the number of rows removed."""
+        return (Relationship.delete().where((Relationship.from_user == self)
+                                            & (Relationship.to_user == user)).execute())
+
+    # --- messages -----------------------------------------------------------
+    def post(self, content):
+        """Create and return a message; ValidationError on bad text or while suspended."""
+        if self.is_suspended:
+            raise ValidationError("Your account is suspended: you cannot post.")
+        return Message.create(user=self, content=clean_content(content), pub_date=utcnow())
+
+    def timeline(self):
+        """Visible messages of the people this user follows, and their own, newest first."""
+        followed = Relationship.select(Relationship.to_user).where(Relationship.from_user == self.id)
+        # UNION ALL rather than OR: each author's index range is scanned (notes/performance.md)
+        authors = followed.union_all(User.select(User.id).where(User.id == self.id))
+        return Message.visible().where(Message.user.in_(authors))
+
+    def messages_visible(self):
+        """This user's visible messages, newest first."""
+        return Message.visible().where(Message.user == self.id)
+
+
+class Relationship(BaseModel):
+    from_user = ForeignKeyField(User, backref="relationships", index=False)
+    to_user = ForeignKeyField(User, backref="related_to")
+    created = DateTimeField(default=utcnow, null=True)
+
+    class Meta:
+        table_name = "relationship"
+        indexes = ((("from_user", "to_user"), True), (("to_user",), False))
+
+
+class Message(BaseModel):
+    user = ForeignKeyField(User, backref="messages", index=False)
+    content = TextField()
+    pub_date = DateTimeField(default=utcnow)
+    hidden_at = DateTimeField(null=True)
+    hidden_by = ForeignKeyField(User, null=True, backref="hidden_messages")
+    hidden_reason = CharField(max_length=200, null=True)
+
+    class Meta:
+        table_name = "message"
+        indexes = ((("user", "pub_date", "id"), False), (("pub_date", "id"), False))
+
+    def __str__(self):
+        return self.content[:40]
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None
+
+    @classmethod
+    def visible(cls):
+        """Query of visible messages with their author joined, newest first.
+
+        Hidden messages and messages of suspended users are left out.
+        """
+        return (cls.select(cls, User).join(User, on=(cls.user == User.id))
+                .where(cls.hidden_at.is_null() & User.suspended_at.is_null())
+                .order_by(cls.pub_date.desc(), cls.id.desc()))
+
+
+class Report(BaseModel):
+    reporter = ForeignKeyField(User, backref="reports", index=False)
+    message = ForeignKeyField(Message, backref="reports")
+    category = CharField(max_length=16, choices=[(c, c) for c in REPORT_CATEGORIES])
+    note = TextField(default="")
+    created = DateTimeField(default=utcnow)
+    resolved_at = DateTimeField(null=True)
+    resolved_by = ForeignKeyField(User, null=True, backref="resolved_reports")
+    resolution = CharField(max_length=16, null=True)
+
+    class Meta:
+        table_name = "report"
+        indexes = ((("reporter", "message"), True), (("resolved_at", "created"), False))
+
+    @classmethod
+    def file(cls, reporter, message, category, note=""):
+        """Record `reporter`'s report on `message`; ValidationError on bad input or a repeat."""
+        if category not in REPORT_CATEGORIES:
+            raise ValidationError(f"Choose a category: {', '.join(REPORT_CATEGORIES)}.")
+        if reporter.is_suspended:
+            raise ValidationError("Your account is suspended.")
+        try:
+            with database.atomic():
+                return cls.create(reporter=reporter, message=message, category=category,
+                                  note=(note or "").strip()[:1000])
+        except IntegrityError:
+            raise ValidationError("You have already reported this message; moderators will look at it.")
+
+
+class AuditLog(BaseModel):
+    actor = ForeignKeyField(User, null=True, backref="audit_entries")
+    action = CharField(max_length=32)
+    target_model = CharField(max_length=32)
+    target_id = CharField(max_length=32)
+    details = JSONField(default=dict)
+    created = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "audit_log"
+        indexes = ((("created",), False), (("target_model", "target_id"), False),
+                   (("actor", "created"), False))
+
+
+MODELS = [User, Relationship, Message, Report, AuditLog]
+
+# Usernames are unique ignoring case: "Alice" and "alice" are one person.
+User.add_index(User.index(fn.LOWER(User.username), unique=True, name="user_username_lower"))
+User.add_index(User.index(User.join_date, name="user_join_date"))

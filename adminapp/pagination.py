@@ -1,0 +1,93 @@
+"""Keyset pagination: "Newer" / "Older" links that cost the same on every page.
+
+A cursor names the last row seen, e.g. (pub_date, id) for messages, so the
+next page is `WHERE key < cursor ORDER BY key DESC LIMIT n + 1`: no COUNT(*),
+no OFFSET. The extra row tells whether a further page exists. In URLs,
+`?before=` asks for rows with a smaller key and `?after=` for a larger one.
+"""
+import datetime
+from dataclasses import dataclass, field
+
+from flask import abort
+
+
+@dataclass
+class Page:
+    items: list
+    prev_args: dict = field(default_factory=dict)  # query args of the previous page; {} on the first
+    next_args: dict = field(default_factory=dict)  # query args of the next page; {} on the last
+
+
+class Keyset:
+    """How to page one list: its key fields, its direction, how a cursor encodes a row."""
+
+    def __init__(self, fields, encode, decode, descending=True):
+        self.fields, self.encode, self.decode = fields, encode, decode
+        self.descending = descending
+        # the URL argument that continues the list, and the one that goes back
+        self.forward, self.backward = ("before", "after") if descending else ("after", "before")
+
+    def _beyond(self, values, smaller):
+        """WHERE clause: rows whose key is strictly smaller (or larger) than `values`."""
+        clause = None
+        for key, value in reversed(list(zip(self.fields, values))):
+            step = (key < value) if smaller else (key > value)
+            clause = step if clause is None else (step | ((key == value) & clause))
+        return clause
+
+    def _order(self, reverse):
+        backwards = self.descending != reverse
+        return [f.desc() if backwards else f.asc() for f in self.fields]
+
+    def _cursor(self, args, name):
+        raw = args.get(name)
+        if raw is None:
+            return None
+        try:
+            return self.decode(raw)
+        except (ValueError, TypeError):
+            abort(400, description="That page link is broken. Start again from the first page.")
+
+    def page(self, query, args, per_page):
+        """Return the Page of `query` that `args` (request.args) ask for, `per_page` rows."""
+        back = self._cursor(args, self.backward)
+        if back is not None:  # walking back: fetch in reverse order, then flip
+            rows = list(query.where(self._beyond(back, smaller=not self.descending))
+                        .order_by(*self._order(reverse=True)).limit(per_page + 1))
+            more, rows = len(rows) > per_page, rows[:per_page][::-1]
+            return Page(rows, prev_args={self.backward: self.encode(rows[0])} if more else {},
+                        next_args={self.forward: self.encode(rows[-1])} if rows else {})
+        start = self._cursor(args, self.forward)
+        if start is not None:
+            query = query.where(self._beyond(start, smaller=self.descending))
+        rows = list(query.order_by(*self._order(reverse=False)).limit(per_page + 1))
+        more, rows = len(rows) > per_page, rows[:per_page]
+        return Page(rows,
+                    prev_args={self.backward: self.encode(rows[0])} if start is not None and rows else {},
+                    next_args={self.forward: self.encode(rows[-1])} if more else {})
+
+
+def _encode_message(message):
+    return f"{message.pub_date:%Y%m%d%H%M%S%f}-{message.id}"
+
+
+def _decode_message(cursor):
+    stamp, _, ident = cursor.partition("-")
+    return datetime.datetime.strptime(stamp, "%Y%m%d%H%M%S%f"), int(ident)
+
+
+def _decode_username(cursor):
+    if not 0 < len(cursor) <= 30:
+        raise ValueError(cursor)
+    return (cursor,)
+
+
+def messages(model):
+    """Keyset over messages by (pub_date, id), newest first."""
+    return Keyset((model.pub_date, model.id), _encode_message, _decode_message)
+
+
+def users(model):
+    """Keyset over users by username, A to Z."""
+    return Keyset((model.username,), lambda user: user.username, _decode_username,
+                  descending=False)

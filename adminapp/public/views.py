@@ -1,0 +1,229 @@
+"""Views of the public site. Each one asks the models for a query and renders it."""
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user, login_required
+from peewee import fn
+
+from .. import models, pagination
+from ..db import database
+from ..models import Message, User
+from .forms import MessageForm, ReportForm, SettingsForm
+
+bp = Blueprint("public", __name__)
+
+
+# --- helpers -------------------------------------------------------------------
+def message_page(query):
+    """Return the keyset Page of a message query for this request."""
+    return pagination.messages(Message).page(query, request.args,
+                                             current_app.config["MESSAGES_PER_PAGE"])
+
+
+def user_page(query):
+    """Return the keyset Page of a user query (A to Z) for this request."""
+    return pagination.users(User).page(query, request.args, current_app.config["USERS_PER_PAGE"])
+
+
+def render_timeline(title, query, **context):
+    """Render a timeline page of `query`, with the post box for people who can post."""
+    can_post = current_user.is_authenticated and not current_user.is_suspended
+    return render_template("public/timeline.html", title=title, page=message_page(query),
+                           form=MessageForm() if can_post else None, **context)
+
+
+def profile_or_404(username):
+    """Return the user called `username` (any case) with its counts, or abort with 404."""
+    name = username.lower()
+    user = User.with_stats(current_user).where(fn.LOWER(User.username) == name).first()
+    if user is None:
+        abort(404)
+    return user
+
+
+def user_or_404(username):
+    """Return the user called `username` (any case), or abort with 404."""
+    user = User.by_username(username).first()
+    if user is None:
+        abort(404)
+    return user
+
+
+def back_to(user):
+    """Where to go after acting on `user`: a same-site ?next=, else their profile."""
+    from ..auth.views import safe_next
+    return redirect(safe_next(request.args.get("next"))
+                    or url_for("public.profile", username=user.username))
+
+
+# --- timelines -------------------------------------------------------------------
+@bp.route("/")
+def index():
+    """The private timeline when logged in, else the public one."""
+    if current_user.is_authenticated:
+        return private_timeline()
+    return public_timeline()
+
+
+@bp.route("/private/")
+@login_required
+def private_timeline():
+    """Messages of the people you follow, and yours, newest first."""
+    return render_timeline("Your timeline", current_user.timeline(), private=True)
+
+
+@bp.route("/public/")
+def public_timeline():
+    """Every visible message, newest first."""
+    return render_timeline("Public timeline", Message.visible())
+
+
+@bp.route("/create/", methods=["GET", "POST"])
+@login_required
+def create():
+    """Post a message; the form again with the reason (422) when it is refused."""
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            current_user.post(form.content.data)
+        except models.ValidationError as e:
+            form.content.errors.append(str(e))
+        else:
+            flash("Your message is posted.", "success")
+            return redirect(url_for("public.index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("public/create.html", form=form), status
+
+
+# --- people ----------------------------------------------------------------------
+@bp.route("/users/")
+def user_list():
+    """Directory of active users, A to Z."""
+    return render_template("public/user_list.html", title="People",
+                           page=user_page(User.active()))
+
+
+@bp.route("/users/<username>/")
+def profile(username):
+    """A profile with its counts and messages; a suspended account shows none."""
+    user = profile_or_404(username)
+    query = user.messages_visible()
+    return render_template("public/profile.html", user=user, page=message_page(query))
+
+
+def relation_list(user, which):
+    """Render the followers or following list of `user`."""
+    query = user.followers() if which == "followers" else user.following()
+    query = query.where(User.suspended_at.is_null())
+    return render_template("public/user_list.html", owner=user, which=which,
+                           title=f"{user.username}: {which}", page=user_page(query))
+
+
+@bp.route("/users/<username>/followers/")
+def followers(username):
+    return relation_list(user_or_404(username), "followers")
+
+
+@bp.route("/users/<username>/following/")
+def following(username):
+    return relation_list(user_or_404(username), "following")
+
+
+@bp.route("/followers/")
+@login_required
+def my_followers():
+    return relation_list(current_user, "followers")
+
+
+@bp.route("/following/")
+@login_required
+def my_following():
+    return relation_list(current_user, "following")
+
+
+@bp.route("/users/<username>/follow/", methods=["POST"])
+@login_required
+def follow(username):
+    """Follow `username` (idempotent); 400 with the reason for oneself or a suspended account."""
+    user = user_or_404(username)
+    if user.is_suspended:
+        abort(400, description="This account is suspended: it cannot be followed.")
+    try:
+        current_user.follow(user)
+    except models.ValidationError as e:
+        abort(400, description=str(e))
+    flash(f"You are following {user.username}.", "success")
+    return back_to(user)
+
+
+@bp.route("/users/<username>/unfollow/", methods=["POST"])
+@login_required
+def unfollow(username):
+    """Stop following `username` (idempotent)."""
+    user = user_or_404(username)
+    current_user.unfollow(user)
+    flash(f"You are no longer following {user.username}.", "info")
+    return back_to(user)
+
+
+# --- one message -------------------------------------------------------------------
+def message_or_404(message_id):
+    """Return the message with its author, or 404 when it is hidden from this viewer."""
+    message = (Message.select(Message, User).join(User, on=(Message.user == User.id))
+               .where(Message.id == message_id).first())
+    if message is None:
+        abort(404)
+    staff = current_user.is_authenticated and current_user.is_moderator
+    if (message.is_hidden or message.user.is_suspended) and not staff:
+        abort(404)
+    return message
+
+
+@bp.route("/messages/<int:message_id>/")
+def message_detail(message_id):
+    """One message, with a report form for logged-in readers."""
+    message = message_or_404(message_id)
+    return render_template("public/message.html", message=message, form=ReportForm())
+
+
+@bp.route("/messages/<int:message_id>/report/", methods=["POST"])
+@login_required
+def report(message_id):
+    """Report a message to the moderators; 422 with the reason when refused."""
+    message = message_or_404(message_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            models.Report.file(current_user, message, form.category.data, form.note.data)
+        except models.ValidationError as e:
+            form.category.errors.append(str(e))
+        else:
+            flash("Thank you. The moderators will look at this message.", "success")
+            return redirect(url_for("public.message_detail", message_id=message.id))
+    return render_template("public/message.html", message=message, form=form), 422
+
+
+# --- settings ------------------------------------------------------------------------
+@bp.route("/settings/", methods=["GET", "POST"])
+@login_required
+def settings():
+    """Change email, bio and password (the password needs the current one)."""
+    form = SettingsForm(obj=current_user)
+    if form.validate_on_submit():
+        if form.new_password.data and not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append("Your current password is not right.")
+        else:
+            save_settings(current_user, form)
+            flash("Your settings are saved.", "success")
+            return redirect(url_for("public.settings"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("public/settings.html", form=form), status
+
+
+def save_settings(user, form):
+    """Write the settings form onto `user` in one transaction."""
+    with database.atomic():
+        user.email = models.clean_email(form.email.data)
+        user.bio = (form.bio.data or "").strip()
+        if form.new_password.data:
+            user.set_password(form.new_password.data)
+        user.save()

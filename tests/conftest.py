@@ -1,0 +1,118 @@
+"""Fixtures: an app on a fresh SQLite file per test, a client that sends CSRF
+tokens like a browser, a login helper, small factories and a query counter."""
+import contextlib
+import logging
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from adminapp import create_app, db
+from adminapp.config import TestConfig
+from adminapp.models import Message, User, utcnow
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def config_dict(cls):
+    return {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+
+
+class Client(FlaskClient):
+    """A test client that fills in `csrf_token` on every POST, as the site's forms do.
+
+    Pass `csrf=False` to post without one (to test the refusal).
+    """
+
+    def csrf_token(self):
+        page = self.get("/public/")
+        return CSRF_META.search(page.get_data(as_text=True)).group(1)
+
+    def post(self, *args, csrf=True, **kwargs):
+        if csrf:
+            data = dict(kwargs.pop("data", None) or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({**config_dict(TestConfig), "DATABASE_URL": f"sqlite:///{tmp_path}/test.db"})
+    app.test_client_class = Client
+    with app.app_context():
+        db.migrate()
+        yield app
+    db.database.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: make_user("alice", role="moderator", suspended=True) -> User."""
+    def make(username=None, role="user", password="password123", email=None, suspended=False):
+        make.n += 1
+        username = username or f"user{make.n}"
+        user = User.create_account(username, email or f"{username}@example.com", password, role=role)
+        if suspended:
+            user.suspended_at = utcnow()
+            user.save()
+        return user
+    make.n = 0
+    return make
+
+
+@pytest.fixture
+def make_message(app):
+    """Factory: make_message(user, "text", pub_date=...) -> Message (bypasses the form)."""
+    def make(user, content="hello", pub_date=None, hidden=False):
+        return Message.create(user=user, content=content, pub_date=pub_date or utcnow(),
+                              hidden_at=utcnow() if hidden else None)
+    return make
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username, password="password123", follow_redirects=False):
+        return self.client.post("/login/", data={"username": username, "password": password},
+                                follow_redirects=follow_redirects)
+
+    def logout(self):
+        return self.client.post("/logout/")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def count_queries():
+    """Context manager counting the SQL statements peewee runs inside it: `with count_queries() as q: ...; q.n`."""
+    class Counter(logging.Handler):
+        n = 0
+        statements = []
+
+        def emit(self, record):
+            self.n += 1
+            self.statements.append(record.getMessage())
+
+    @contextlib.contextmanager
+    def counting():
+        logger = logging.getLogger("peewee")
+        handler, level = Counter(), logger.level
+        handler.statements = []
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        try:
+            yield handler
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+    return counting
