@@ -5,9 +5,9 @@ from . import auth, cli, db, errors, public, security
 from .config import Config
 
 
-def create_app(config=None):
+def create_app(config=None, instance_path=None):
     """Build the app: configuration, then one init call per part."""
-    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app = Flask(__name__, template_folder="../templates", instance_path=instance_path)
     app.config.from_object(Config)
     app.config.from_mapping(config or {})
     security.init_app(app)

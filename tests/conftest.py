@@ -40,9 +40,11 @@ class Client(FlaskClient):
 def app(tmp_path):
     app = create_app({**config_dict(TestConfig), "DATABASE_URL": f"sqlite:///{tmp_path}/test.db"})
     app.test_client_class = Client
+    # Requests must not share an outer app context (Flask-Login caches the user in g),
+    # so the context is pushed only where it is needed.
     with app.app_context():
         db.migrate()
-        yield app
+    yield app
     db.database.close()
 
 
@@ -57,7 +59,9 @@ def make_user(app):
     def make(username=None, role="user", password="password123", email=None, suspended=False):
         make.n += 1
         username = username or f"user{make.n}"
-        user = User.create_account(username, email or f"{username}@example.com", password, role=role)
+        with app.app_context():  # the test config's cheap hash settings
+            user = User.create_account(username, email or f"{username}@example.com", password,
+                                       role=role)
         if suspended:
             user.suspended_at = utcnow()
             user.save()

@@ -21,7 +21,9 @@ def load_user(user_id):
 
 def end_suspended_session():
     """Log out a suspended user at their next request, whatever page they ask for."""
-    if current_user.is_authenticated and current_user.is_suspended:
+    # A suspended User is not is_authenticated (UserMixin ties that to is_active),
+    # so look at the loaded object itself to end the session with an explanation.
+    if getattr(current_user, "is_suspended", False):
         logout_user()
         flash("Your account is suspended. Contact the moderators if you think this is a mistake.",
               "error")

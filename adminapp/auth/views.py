@@ -80,7 +80,7 @@ def login():
 def login_throttled():
     """The login form with a 429 and the reason, when too many attempts failed."""
     form = LoginForm()
-    form.username.errors.append("Too many failed attempts. Wait a minute before trying again.")
+    form.username.errors = ["Too many failed attempts. Wait a minute before trying again."]
     return render_template("auth/login.html", form=form), 429
 
 

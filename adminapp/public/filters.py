@@ -1,5 +1,6 @@
 """Template helpers: relative times, safe clickable links, avatars."""
 import datetime
+import zlib
 
 from jinja2 import pass_eval_context
 from jinja2.filters import do_urlize
@@ -7,7 +8,9 @@ from markupsafe import Markup, escape
 
 from ..models import utcnow
 
-AVATAR_COLOURS = ("#1d9bf0", "#7856ff", "#f91880", "#00ba7c", "#ff7a00", "#0e7490", "#a21caf")
+# Dark enough for white initials (contrast at least 4.5:1).
+AVATAR_COLOURS = ("#0b6fb8", "#5b3fd6", "#c2185b", "#00796b", "#b45309", "#0e7490", "#a21caf",
+                  "#4d7c0f", "#b91c1c", "#334155")
 
 
 def timeago(moment, now=None):
@@ -48,7 +51,7 @@ def linkify(eval_ctx, text):
 
 def avatar_colour(name):
     """A stable colour for the initials avatar of `name`."""
-    return AVATAR_COLOURS[sum(map(ord, name)) % len(AVATAR_COLOURS)]
+    return AVATAR_COLOURS[zlib.crc32(name.encode("utf-8")) % len(AVATAR_COLOURS)]
 
 
 def init_app(app):

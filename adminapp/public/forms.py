@@ -1,6 +1,7 @@
 """Forms of the public site: post, report, settings."""
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from .. import models
@@ -15,8 +16,10 @@ class MessageForm(FlaskForm):
 
 class ReportForm(FlaskForm):
     category = SelectField("Reason", [InputRequired()],
-                           choices=[("spam", "Spam"), ("abuse", "Abuse or harassment"),
-                                    ("illegal", "Illegal content"), ("other", "Something else")])
+                           choices=[SelectChoice("spam", "Spam"),
+                                    SelectChoice("abuse", "Abuse or harassment"),
+                                    SelectChoice("illegal", "Illegal content"),
+                                    SelectChoice("other", "Something else")])
     note = TextAreaField("Anything moderators should know? (optional)",
                          [Optional(), Length(max=1000)], render_kw={"rows": 2, "maxlength": 1000})
 
