@@ -3,7 +3,7 @@ import hashlib
 
 import pytest
 
-from adminapp import create_app
+from adminapp import create_app, db
 from adminapp.config import TestConfig
 from adminapp.models import User
 from tests.conftest import config_dict
@@ -143,3 +143,36 @@ def test_secret_key_is_generated_once_into_instance(tmp_path):
 def test_passwords_use_scrypt_by_default():
     from adminapp.auth.passwords import hash_password
     assert hash_password("password123").startswith("scrypt:32768:8:1$")
+
+
+def redis_url():
+    """The Redis server of this machine, or skip when none answers."""
+    import redis
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as e:
+        pytest.skip(f"no Redis at {url}: {e}")
+    return url
+
+
+def test_login_limits_are_kept_in_redis(tmp_path):
+    """With RATELIMIT_STORAGE_URI=redis://, failed logins are counted in Redis, where
+    every worker and server sees them."""
+    import uuid
+
+    import redis
+    from tests.conftest import Client
+    url, prefix = redis_url(), f"test-{uuid.uuid4().hex}"
+    app = create_app({**config_dict(TestConfig), "RATELIMIT_STORAGE_URI": url,
+                      "RATELIMIT_KEY_PREFIX": prefix, "DATABASE_URL": f"sqlite:///{tmp_path}/r.db"})
+    app.test_client_class = Client
+    db.migrate()
+    client = app.test_client()
+    codes = [client.post("/login/", data={"username": "someone", "password": "wrong pass1"}).status_code
+             for _ in range(6)]
+    assert codes == [401] * 5 + [429]
+    server = redis.Redis.from_url(url)
+    keys = server.keys(f"*{prefix}*")
+    assert any(b"someone" in key for key in keys), keys
+    server.delete(*keys)
