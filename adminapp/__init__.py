@@ -1,7 +1,7 @@
 """tweepee: a twitter-like public site with a moderation back office."""
 from flask import Flask
 
-from . import auth, cli, db, errors, public, security
+from . import admin, auth, cli, db, errors, public, security
 from .config import Config
 
 
@@ -14,6 +14,7 @@ def create_app(config=None, instance_path=None):
     db.init_app(app)
     auth.init_app(app)
     public.init_app(app)
+    admin.init_admin(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -296,6 +296,25 @@ class AuditLog(BaseModel):
         indexes = ((("created",), False), (("target_model", "target_id"), False),
                    (("actor", "created"), False))
 
+    @classmethod
+    def record(cls, actor, action, target, before=None, after=None, reason=None, **extra):
+        """Write and return one entry: `actor` did `action` to `target` (a model instance).
+
+        Called only by adminapp.moderation, inside the verb's transaction.
+        """
+        details = {"before": before, "after": after, "reason": reason, **extra}
+        return cls.create(actor=actor, action=action, target_model=type(target).__name__.lower(),
+                          target_id=str(target.id), details=details, created=utcnow())
+
+    def save(self, *args, **kwargs):
+        """Insert only: the audit log is append-only (PermissionError on an update)."""
+        if self.id is not None and not kwargs.get("force_insert"):
+            raise PermissionError("The audit log cannot be edited.")
+        return super().save(*args, **kwargs)
+
+    def delete_instance(self, *args, **kwargs):
+        raise PermissionError("The audit log cannot be edited.")
+
 
 MODELS = [User, Relationship, Message, Report, AuditLog]
 

@@ -2,8 +2,6 @@
 from flask import flash, redirect, request, url_for
 from flask_login import LoginManager, current_user, logout_user
 
-from ..models import User
-
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Log in to do that."
@@ -13,6 +11,7 @@ login_manager.login_message_category = "info"
 @login_manager.user_loader
 def load_user(user_id):
     """Return the User with this id, or None (the session then counts as anonymous)."""
+    from ..models import User  # models imports auth.passwords: import here, not at the top
     try:
         return User.get_or_none(User.id == int(user_id))
     except (TypeError, ValueError):

@@ -1,0 +1,191 @@
+"""The moderation verbs: the only code that moderates.
+
+Each verb checks that the actor may act on its target (DESIGN.md "Roles":
+nobody acts on themselves or on an equal or higher role), makes one change
+and writes one AuditLog row, in one transaction; it raises NotAllowed (a
+sentence fit to show the moderator) otherwise. The admin views, the buttons
+on public pages, the CLI and seed_data.py all call these.
+"""
+from .db import database
+from .models import (ROLE_RANK, ROLES, AuditLog, Message, Relationship, Report, User,
+                     utcnow)
+
+MODERATOR = ROLE_RANK["moderator"]
+ADMIN = ROLE_RANK["admin"]
+
+
+class NotAllowed(Exception):
+    """The actor may not do this; the message says why."""
+
+
+# --- the rule ------------------------------------------------------------------
+def require(actor, target, minimum=MODERATOR):
+    """Raise NotAllowed unless `actor` has at least `minimum` rank and outranks `target`."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.is_suspended:
+        raise NotAllowed("You must be logged in as an active moderator.")
+    if actor.rank < minimum:
+        needed = "an admin" if minimum >= ADMIN else "a moderator"
+        raise NotAllowed(f"Only {needed} can do this.")
+    if target is not None and target.id == actor.id:
+        raise NotAllowed("You cannot moderate yourself.")
+    if target is not None and target.rank >= actor.rank:
+        raise NotAllowed(f"You cannot act on {target.username}: their role ({target.role}) "
+                         f"is not below yours ({actor.role}).")
+
+
+def can_moderate(actor, target):
+    """True when `actor` may moderate `target` (for showing buttons; the verbs still check)."""
+    try:
+        require(actor, target)
+    except NotAllowed:
+        return False
+    return True
+
+
+def _record(actor, action, target, before=None, after=None, reason=None, **extra):
+    return AuditLog.record(actor, action, target, before=before, after=after, reason=reason,
+                           **extra)
+
+
+# --- messages ---------------------------------------------------------------------
+def hide_message(actor, message, reason):
+    """Hide `message` from every public page; returns it. No-op (no audit row) if hidden."""
+    require(actor, message.user)
+    if message.is_hidden:
+        return message
+    with database.atomic():
+        message.hidden_at, message.hidden_by, message.hidden_reason = utcnow(), actor, reason
+        message.save(only=[Message.hidden_at, Message.hidden_by, Message.hidden_reason])
+        _record(actor, "hide", message, before="visible", after="hidden", reason=reason)
+    return message
+
+
+def unhide_message(actor, message, reason=None):
+    """Show a hidden `message` again; returns it. No-op (no audit row) if visible."""
+    require(actor, message.user)
+    if not message.is_hidden:
+        return message
+    with database.atomic():
+        before = message.hidden_reason
+        message.hidden_at = message.hidden_by = message.hidden_reason = None
+        message.save(only=[Message.hidden_at, Message.hidden_by, Message.hidden_reason])
+        _record(actor, "unhide", message, before=f"hidden: {before}", after="visible",
+                reason=reason)
+    return message
+
+
+# --- users --------------------------------------------------------------------------
+def suspend_user(actor, user, reason):
+    """Suspend `user`: no login, posting or following; their messages leave public pages."""
+    require(actor, user)
+    if user.is_suspended:
+        return user
+    with database.atomic():
+        user.suspended_at = utcnow()
+        user.save(only=[User.suspended_at])
+        _record(actor, "suspend", user, before="active", after="suspended", reason=reason)
+    return user
+
+
+def restore_user(actor, user, reason=None):
+    """Lift a suspension; everything `user` had comes back."""
+    require(actor, user)
+    if not user.is_suspended:
+        return user
+    with database.atomic():
+        user.suspended_at = None
+        user.save(only=[User.suspended_at])
+        _record(actor, "restore", user, before="suspended", after="active", reason=reason)
+    return user
+
+
+def set_role(actor, user, role, reason=None):
+    """Give `user` the role `role`; admins only, and only roles below their own."""
+    require(actor, user, minimum=ADMIN)
+    if role not in ROLES:
+        raise NotAllowed(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
+    if ROLE_RANK[role] >= actor.rank:
+        raise NotAllowed(f"You can only give roles below your own ({actor.role}).")
+    if user.role == role:
+        return user
+    with database.atomic():
+        before, user.role = user.role, role
+        user.save(only=[User.role])
+        _record(actor, "set_role", user, before=before, after=role, reason=reason)
+    return user
+
+
+# --- follows and reports ---------------------------------------------------------------
+def remove_follow(actor, relationship, reason=None):
+    """Delete a follow (acting on the follower); returns None."""
+    follower, followed = relationship.from_user, relationship.to_user
+    require(actor, follower)
+    with database.atomic():
+        relationship.delete_instance()
+        _record(actor, "remove_follow", relationship, before=f"{follower} follows {followed}",
+                after="removed", reason=reason)
+
+
+def resolve_report(actor, report, outcome, reason=None):
+    """Close `report`: outcome "hide" hides the message, "dismiss" leaves it; returns it."""
+    if outcome not in ("hide", "dismiss"):
+        raise NotAllowed("A report is resolved by hiding the message or dismissing the report.")
+    require(actor, report.message.user if outcome == "hide" else None)
+    if report.resolved_at is not None:
+        raise NotAllowed(f"Report {report.id} is already resolved ({report.resolution}).")
+    with database.atomic():
+        if outcome == "hide":
+            hide_message(actor, report.message, reason or f"reported: {report.category}")
+        report.resolved_at, report.resolved_by, report.resolution = utcnow(), actor, outcome
+        report.save(only=[Report.resolved_at, Report.resolved_by, Report.resolution])
+        _record(actor, "resolve_report", report, before="open", after=outcome, reason=reason)
+    return report
+
+
+# --- hard delete (admins) ------------------------------------------------------------------
+def delete_message(actor, message, reason=None):
+    """Delete `message` and the reports on it; returns what was removed, e.g. {"reports": 2}."""
+    require(actor, message.user, minimum=ADMIN)
+    with database.atomic():
+        removed = {"messages": 1,
+                   "reports": Report.delete().where(Report.message == message.id).execute()}
+        _record(actor, "delete", message, before=message.content, after="deleted", reason=reason,
+                removed=removed)
+        message.delete_instance()
+    return removed
+
+
+def delete_user(actor, user, reason=None):
+    """Delete `user` with their messages, follows and reports; returns the counts removed.
+
+    Someone who has moderated keeps their account (the audit log names them):
+    suspend them instead.
+    """
+    require(actor, user, minimum=ADMIN)
+    if AuditLog.select().where(AuditLog.actor == user.id).exists():
+        raise NotAllowed(f"{user.username} appears in the audit log as a moderator: "
+                         "suspend the account instead of deleting it.")
+    with database.atomic():
+        removed = _delete_user_rows(user)
+        _record(actor, "delete", user, before=user.username, after="deleted", reason=reason,
+                removed=removed)
+        user.delete_instance()
+    return removed
+
+
+def _delete_user_rows(user):
+    """Delete what belongs to `user` (not the user row); returns counts by kind."""
+    own = Message.select(Message.id).where(Message.user == user.id)
+    reports = (Report.delete().where(Report.message.in_(own) | (Report.reporter == user.id))
+               .execute())
+    follows = (Relationship.delete().where((Relationship.from_user == user.id)
+                                           | (Relationship.to_user == user.id)).execute())
+    Message.update(hidden_by=None).where(Message.hidden_by == user.id).execute()
+    Report.update(resolved_by=None).where(Report.resolved_by == user.id).execute()
+    messages = Message.delete().where(Message.user == user.id).execute()
+    return {"messages": messages, "follows": follows, "reports": reports}
+
+
+__all__ = ["NotAllowed", "require", "can_moderate", "hide_message", "unhide_message",
+           "suspend_user", "restore_user", "set_role", "remove_follow", "resolve_report",
+           "delete_message", "delete_user"]
