@@ -4,7 +4,8 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_login import current_user, login_required
 from peewee import fn
 
-from .. import models, pagination
+from .. import moderation, models, pagination
+from ..auth.views import safe_next
 from ..db import database
 from ..models import Message, User
 from .forms import MessageForm, ReportForm, SettingsForm
@@ -48,11 +49,14 @@ def user_or_404(username):
     return user
 
 
+def back_to_page(default):
+    """Redirect to a same-site ?next= (the page the button was on), else to `default`."""
+    return redirect(safe_next(request.args.get("next")) or default)
+
+
 def back_to(user):
     """Where to go after acting on `user`: a same-site ?next=, else their profile."""
-    from ..auth.views import safe_next
-    return redirect(safe_next(request.args.get("next"))
-                    or url_for("public.profile", username=user.username))
+    return back_to_page(url_for("public.profile", username=user.username))
 
 
 # --- timelines -------------------------------------------------------------------
@@ -227,3 +231,47 @@ def save_settings(user, form):
         if form.new_password.data:
             user.set_password(form.new_password.data)
         user.save()
+
+
+# --- moderation in place (the same verbs as the back office) ------------------------------
+def moderate(verb, target, done, **kwargs):
+    """Run a moderation verb as the current user; 403 with the reason when not allowed."""
+    try:
+        verb(current_user, target, **kwargs)
+    except moderation.NotAllowed as e:
+        abort(403, description=str(e))
+    flash(done, "success")
+
+
+@bp.route("/messages/<int:message_id>/hide/", methods=["POST"])
+@login_required
+def hide(message_id):
+    message = message_or_404(message_id)
+    moderate(moderation.hide_message, message, "The message is hidden.",
+             reason=request.form.get("reason") or "Hidden by a moderator")
+    return back_to_page(url_for("public.message_detail", message_id=message.id))
+
+
+@bp.route("/messages/<int:message_id>/unhide/", methods=["POST"])
+@login_required
+def unhide(message_id):
+    message = message_or_404(message_id)
+    moderate(moderation.unhide_message, message, "The message is visible again.")
+    return back_to_page(url_for("public.message_detail", message_id=message.id))
+
+
+@bp.route("/users/<username>/suspend/", methods=["POST"])
+@login_required
+def suspend(username):
+    user = user_or_404(username)
+    moderate(moderation.suspend_user, user, f"{user.username} is suspended.",
+             reason=request.form.get("reason") or "Suspended by a moderator")
+    return back_to(user)
+
+
+@bp.route("/users/<username>/restore/", methods=["POST"])
+@login_required
+def restore(username):
+    user = user_or_404(username)
+    moderate(moderation.restore_user, user, f"{user.username} is restored.")
+    return back_to(user)
