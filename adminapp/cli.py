@@ -5,7 +5,7 @@ import sys
 import click
 from flask import current_app
 
-from . import db, models
+from . import db, models, moderation
 
 
 def init_app(app):
@@ -14,6 +14,8 @@ def init_app(app):
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(bootstrap_command)
+    for command in (suspend_command, restore_command, set_role_command):
+        app.cli.add_command(command)
 
 
 def _seed_module():
@@ -74,3 +76,50 @@ def bootstrap_command(users, messages):
         click.echo("The database has data already: not seeding.")
     click.echo("Demo logins (password tweepee-demo unless you changed it): "
                "admin (admin), moderator (moderator), demo (user)")
+
+
+def _user(name):
+    """The user called `name`, or a ClickException saying there is none."""
+    user = models.User.by_username(name).first()
+    if user is None:
+        raise click.ClickException(f"No user called {name!r}.")
+    return user
+
+
+def _as_actor(verb, by, target, *args, **kwargs):
+    """Run a moderation verb as the user `by`; NotAllowed becomes a ClickException."""
+    try:
+        return verb(_user(by), target, *args, **kwargs)
+    except moderation.NotAllowed as e:
+        raise click.ClickException(str(e))
+
+
+@click.command("suspend")
+@click.argument("username")
+@click.option("--by", "actor", required=True, help="the moderator or admin acting")
+@click.option("--reason", default="Suspended from the command line", show_default=True)
+def suspend_command(username, actor, reason):
+    """Suspend a user (recorded in the audit log)."""
+    _as_actor(moderation.suspend_user, actor, _user(username), reason)
+    click.echo(f"{username} is suspended.")
+
+
+@click.command("restore")
+@click.argument("username")
+@click.option("--by", "actor", required=True, help="the moderator or admin acting")
+@click.option("--reason", default=None)
+def restore_command(username, actor, reason):
+    """Lift a user's suspension (recorded in the audit log)."""
+    _as_actor(moderation.restore_user, actor, _user(username), reason)
+    click.echo(f"{username} is restored.")
+
+
+@click.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(models.ROLES))
+@click.option("--by", "actor", required=True, help="the admin acting")
+@click.option("--reason", default=None)
+def set_role_command(username, role, actor, reason):
+    """Change a user's role (admins only; recorded in the audit log)."""
+    _as_actor(moderation.set_role, actor, _user(username), role, reason)
+    click.echo(f"{username} is now {role}.")
