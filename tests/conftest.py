@@ -2,7 +2,10 @@
 tokens like a browser, a login helper, small factories and a query counter."""
 import contextlib
 import logging
+import os
 import re
+import uuid
+from urllib.parse import quote
 
 import pytest
 from flask.testing import FlaskClient
@@ -36,9 +39,49 @@ class Client(FlaskClient):
         return super().post(*args, **kwargs)
 
 
+def unavailable(reason):
+    """Skip a PostgreSQL test with `reason`, or fail when CI requires PostgreSQL."""
+    if os.environ.get("REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"REQUIRE_POSTGRES=1 but PostgreSQL tests cannot run: {reason}")
+    pytest.skip(f"PostgreSQL tests skipped: {reason} (set TEST_DATABASE_URL to run them)")
+
+
+@contextlib.contextmanager
+def postgres_schema():
+    """A fresh PostgreSQL schema for one test: yields a DATABASE_URL whose search_path is it."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        unavailable("TEST_DATABASE_URL is not set")
+    import psycopg2
+    try:
+        admin = psycopg2.connect(base, connect_timeout=3)
+    except psycopg2.Error as e:
+        unavailable(f"{base} is unreachable ({str(e).strip()})")
+    admin.autocommit = True
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin.cursor().execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        db.database.close()
+        admin.cursor().execute(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path):
+    """Each test runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/test.db"
+    else:
+        with postgres_schema() as url:
+            yield url
+
+
 @pytest.fixture
-def app(tmp_path):
-    app = create_app({**config_dict(TestConfig), "DATABASE_URL": f"sqlite:///{tmp_path}/test.db"})
+def app(database_url):
+    app = create_app({**config_dict(TestConfig), "DATABASE_URL": database_url})
     app.test_client_class = Client
     # Requests must not share an outer app context (Flask-Login caches the user in g),
     # so the context is pushed only where it is needed.
