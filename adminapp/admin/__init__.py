@@ -2,7 +2,13 @@
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
+from ..models import AuditLog, Message, Relationship, Report, User
+from .auditlog import AuditLogView
 from .dashboard import DashboardView
+from .messages import MessageView
+from .relationships import RelationshipView
+from .reports import ReportView
+from .users import UserView
 
 
 def init_admin(app):
@@ -17,5 +23,11 @@ def init_admin(app):
 
 
 def model_views():
-    """One view per model, in menu order."""
-    return []
+    """One view per model, in menu order: a fresh instance for every app."""
+    return [
+        ReportView(Report, name="Reports", endpoint="report"),
+        MessageView(Message, name="Messages", endpoint="message"),
+        UserView(User, name="Users", endpoint="user"),
+        RelationshipView(Relationship, name="Follows", endpoint="relationship"),
+        AuditLogView(AuditLog, name="Audit log", endpoint="auditlog"),
+    ]

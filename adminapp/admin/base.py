@@ -43,6 +43,33 @@ class ModeratorView(StaffOnly, ModelView):
     simple_list_pager = True
     # actions that only admins may run, by name
     admin_actions = ()
+    # endpoints a view turns off by flag answer 403 rather than redirecting to the list
+    endpoint_flags = {"create_view": "can_create", "edit_view": "can_edit",
+                      "delete_view": "can_delete", "details_view": "can_view_details",
+                      "export": "can_export"}
+    max_page = 10**6
+
+    def _handle_view(self, name, **kwargs):
+        response = super()._handle_view(name, **kwargs)
+        flag = self.endpoint_flags.get(name)
+        if response is None and flag and not getattr(self, flag):
+            abort(403)
+        return response
+
+    def _get_column_by_idx(self, idx):
+        """The listed column at `idx` when it is sortable, else None.
+
+        Flask-Admin's peewee get_list raises KeyError (a 500) for ?sort= on a
+        column that is listed but not sortable.
+        """
+        column = super()._get_column_by_idx(idx)
+        return column if column is not None and column[0] in self._sortable_columns else None
+
+    def _get_list_extra_args(self):
+        """The list's URL arguments, ?page= kept to 0..max_page (no negative or huge OFFSET)."""
+        args = super()._get_list_extra_args()
+        args.page = min(max(args.page or 0, 0), self.max_page)
+        return args
 
     def is_action_allowed(self, name):
         if name in self.admin_actions and not current_user.is_admin:
@@ -52,7 +79,8 @@ class ModeratorView(StaffOnly, ModelView):
     def apply(self, verb, ids, *args, **kwargs):
         """Run `verb(current_user, row, ...)` on each selected row; flash what was done and refused."""
         done, refused = 0, []
-        ids = [int(i) for i in ids if str(i).isdigit()]
+        # ASCII digits within the database's integer range: garbage never reaches the query
+        ids = [int(i) for i in ids if str(i).isascii() and str(i).isdigit() and len(str(i)) < 19]
         for row in self.get_query().where(self.model.id.in_(ids)):
             try:
                 verb(current_user, row, *args, **kwargs)
