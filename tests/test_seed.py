@@ -1,0 +1,226 @@
+"""seed_data.py: a reproducible demo set that obeys the site's rules.
+
+Self-contained: every test seeds its own SQLite files under tmp_path.
+"""
+import datetime
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:  # seed_data.py is a script at the repository root
+    sys.path.insert(0, ROOT)
+
+import seed_data  # noqa: E402
+from adminapp import db  # noqa: E402
+from adminapp.models import (MESSAGE_MAX, USERNAME_RE, AuditLog, Message,  # noqa: E402
+                             Relationship, Report, User)
+
+NOW = "2024-05-01T12:00:00"
+ANCHOR = datetime.datetime(2024, 5, 1, 12, 0)
+USERS, MESSAGES, FOLLOWS = 20, 200, 5
+
+
+def run(path, *extra, users=USERS, messages=MESSAGES, follows=FOLLOWS, seed=1):
+    """Run seed_data's command line in-process on the SQLite file `path`; returns its status."""
+    argv = ["--database", f"sqlite:///{path}", "--users", str(users), "--messages", str(messages),
+            "--follows", str(follows), "--seed", str(seed), "--now", NOW, "--quiet", *extra]
+    try:
+        return seed_data.main(argv)
+    except SystemExit as exit:  # argparse errors
+        return exit.code
+
+
+def use(path):
+    """Bind the models to the SQLite file `path` (what the tests below read)."""
+    db.connect(f"sqlite:///{path}")
+
+
+def counts():
+    """Return the row counts of the seeded tables, by table."""
+    return {model.__name__: model.select().count()
+            for model in (User, Relationship, Message, Report, AuditLog)}
+
+
+def snapshot(path):
+    """Return everything that must be reproducible in the database at `path`, as sorted tuples."""
+    use(path)
+    names = dict(User.select(User.id, User.username).tuples())
+    texts = dict(Message.select(Message.id, Message.content).tuples())
+    users = User.select(User.username, User.email, User.bio, User.join_date, User.role)
+    follows = Relationship.select(Relationship.from_user, Relationship.to_user,
+                                  Relationship.created)
+    messages = Message.select(Message.user, Message.content, Message.pub_date)
+    reports = Report.select(Report.reporter, Report.message, Report.category, Report.note,
+                            Report.created)
+    return {
+        "users": sorted(users.tuples()),
+        "follows": sorted((names[a], names[b], when) for a, b, when in follows.tuples()),
+        "messages": sorted((names[u], text, when) for u, text, when in messages.tuples()),
+        "reports": sorted((names[r], texts[m], *rest) for r, m, *rest in reports.tuples()),
+        "hidden": sorted(Message.select(Message.content).where(Message.hidden_at.is_null(False))
+                         .tuples()),
+        "suspended": sorted(User.select(User.username).where(User.suspended_at.is_null(False))
+                            .tuples()),
+    }
+
+
+@pytest.fixture
+def seeded(tmp_path):
+    """A database seeded with the small default set; the models are bound to it."""
+    path = tmp_path / "seeded.db"
+    assert run(path) == 0
+    use(path)
+    return path
+
+
+def test_same_seed_and_anchor_give_identical_rows(tmp_path):
+    assert run(tmp_path / "a.db") == 0
+    assert run(tmp_path / "b.db") == 0
+    first, second = snapshot(tmp_path / "a.db"), snapshot(tmp_path / "b.db")
+    assert all(first[kind] for kind in first), "every kind of row is seeded"
+    assert first == second
+
+
+def test_another_seed_gives_other_rows(tmp_path):
+    assert run(tmp_path / "a.db", seed=1) == 0
+    assert run(tmp_path / "b.db", seed=2) == 0
+    first, second = snapshot(tmp_path / "a.db"), snapshot(tmp_path / "b.db")
+    for kind in ("users", "follows", "messages", "reports"):
+        assert first[kind] != second[kind], kind
+
+
+def test_reused_chunk_sql_stores_the_same_rows_as_insert_many(tmp_path, monkeypatch):
+    assert run(tmp_path / "one-chunk.db") == 0  # tiny: every table fits one insert_many
+    monkeypatch.setattr(seed_data, "MAX_CHUNK_ROWS", 7)  # many full chunks: the SQL is reused
+    assert run(tmp_path / "chunked.db") == 0
+    assert snapshot(tmp_path / "one-chunk.db") == snapshot(tmp_path / "chunked.db")
+
+
+def test_demo_accounts_exist_with_their_roles_and_the_demo_password(seeded):
+    for username, role in (("admin", "admin"), ("moderator", "moderator"), ("demo", "user")):
+        user = User.by_username(username).get()
+        assert user.role == role
+        assert user.check_password("tweepee-demo")
+        assert not user.check_password("wrong-password")
+    # One hash for everyone: any seeded person logs in with the demo password too.
+    assert User.select(User.password_hash).distinct().count() == 1
+
+
+def test_prints_the_logins_and_the_rate(tmp_path, capsys):
+    assert run(tmp_path / "a.db", "--demo-password", "open-sesame-42") == 0
+    out = capsys.readouterr().out
+    for username, role in (("admin", "admin"), ("moderator", "moderator"), ("demo", "user")):
+        assert f"{username:<10} open-sesame-42" in out and role in out
+    assert "messages/s" in out and f"{MESSAGES:,} messages" in out
+    use(tmp_path / "a.db")
+    assert User.by_username("demo").get().check_password("open-sesame-42")
+
+
+def test_refuses_a_database_with_users_unless_reset(seeded, capsys):
+    before = counts()
+    capsys.readouterr()
+    assert run(seeded, seed=2) == 1
+    assert "--reset" in capsys.readouterr().err
+    use(seeded)
+    assert counts() == before
+
+
+def test_reset_replaces_the_data(tmp_path):
+    assert run(tmp_path / "a.db") == 0
+    assert run(tmp_path / "a.db", "--reset", seed=2, users=10, messages=50, follows=3) == 0
+    assert run(tmp_path / "fresh.db", seed=2, users=10, messages=50, follows=3) == 0
+    assert snapshot(tmp_path / "a.db") == snapshot(tmp_path / "fresh.db")
+    use(tmp_path / "a.db")
+    assert User.select().count() == 10 and Message.select().count() == 50
+    assert "schema_migration" in db.database.get_tables()
+    assert seed_data.db.migrate() == []  # the migration history survived the reset
+
+
+def test_counts_match_the_arguments(seeded):
+    assert User.select().count() == USERS
+    assert Message.select().count() == MESSAGES
+    demo = User.by_username("demo").get()
+    per_user = {}
+    for a, b in Relationship.select(Relationship.from_user, Relationship.to_user).tuples():
+        assert a != b, "nobody follows themselves"
+        per_user.setdefault(a, set()).add(b)
+    assert Relationship.select().count() == sum(len(targets) for targets in per_user.values())
+    assert {len(targets) for user, targets in per_user.items() if user != demo.id} == {FOLLOWS}
+    assert len(per_user[demo.id]) == min(USERS - 1, seed_data.DEMO_FOLLOWS)
+    assert Relationship.select().where(Relationship.to_user == demo.id).count() >= 1
+    assert Report.select().where(Report.resolved_at.is_null()).count() >= seed_data.MIN_REPORTS
+
+
+def test_follows_are_capped_by_the_number_of_people(tmp_path):
+    assert run(tmp_path / "a.db", users=4, follows=10, messages=0) == 0
+    use(tmp_path / "a.db")
+    assert Relationship.select().count() == 4 * 3  # everyone follows everyone else
+    assert Message.select().count() == 0 and Report.select().count() == 0
+
+
+def test_messages_obey_the_rules_and_time_runs_with_ids(seeded):
+    rows = list(Message.select(Message.id, Message.content, Message.pub_date, User.join_date)
+                .join(User, on=(Message.user == User.id)).order_by(Message.id).tuples())
+    for _, content, pub_date, joined in rows:
+        assert content == content.strip() and 1 <= len(content) <= MESSAGE_MAX
+        assert joined <= pub_date < ANCHOR, "posted after joining, before the anchor"
+    dates = [pub_date for _, _, pub_date, _ in rows]
+    assert dates == sorted(dates)
+    assert ANCHOR - dates[-1] <= datetime.timedelta(minutes=10)
+    assert ANCHOR - dates[0] <= seed_data.MESSAGE_SPAN
+
+
+def test_people_obey_the_rules(seeded):
+    names = [u.username for u in User.select()]
+    assert all(USERNAME_RE.match(name) for name in names)
+    assert len({name.lower() for name in names}) == len(names)
+    for user in User.select():
+        assert "@" in user.email and len(user.bio) <= 300
+        assert ANCHOR - datetime.timedelta(days=366) <= user.join_date <= ANCHOR
+
+
+def test_moderation_goes_through_the_verbs(seeded):
+    moderator = User.by_username("moderator").get()
+    hidden = Message.select().where(Message.hidden_at.is_null(False))
+    suspended = User.select().where(User.suspended_at.is_null(False))
+    assert hidden.count() >= seed_data.MIN_HIDDEN and suspended.count() >= 1
+    assert all(m.hidden_by_id == moderator.id for m in hidden)
+    entries = AuditLog.select().where(AuditLog.actor == moderator.id)
+    assert entries.count() == hidden.count() + suspended.count()
+    assert not suspended.where(User.username.in_(["admin", "moderator", "demo"])).exists()
+
+
+def test_seed_function_returns_the_figures_and_refuses_a_second_set(tmp_path):
+    use(tmp_path / "a.db")
+    db.migrate()
+    assert seed_data.is_empty()
+    figures = seed_data.seed(users=10, messages=30, follows=2, now=ANCHOR, progress=False)
+    assert figures["users"] == 10 and figures["messages"] == 30
+    assert figures["follows"] == Relationship.select().count()
+    assert figures["reports"] == Report.select().count()
+    assert figures["seconds"] > 0 and figures["messages_per_second"] > 0
+    assert not seed_data.is_empty()
+    with pytest.raises(seed_data.NotEmpty):
+        seed_data.seed(users=10, messages=30, follows=2, now=ANCHOR, progress=False)
+    assert Message.select().count() == 30
+
+
+def test_bad_arguments_exit_with_an_error(tmp_path, capsys):
+    assert run(tmp_path / "a.db", "--demo-password", "short") == 1
+    assert "at least 8" in capsys.readouterr().err
+    assert run(tmp_path / "a.db", users=2) == 1
+    assert run(tmp_path / "a.db", "--now", "yesterday") == 2
+
+
+def test_command_line_in_a_subprocess(tmp_path):
+    command = [sys.executable, os.path.join(ROOT, "seed_data.py"), "--users", "10",
+               "--messages", "50", "--follows", "3", "--now", NOW, "--quiet",
+               "--database", f"sqlite:///{tmp_path / 'a.db'}"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "admin" in done.stdout and "tweepee-demo" in done.stdout
+    again = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert again.returncode == 1 and "--reset" in again.stderr
