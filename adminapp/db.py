@@ -50,10 +50,18 @@ def is_sqlite():
 
 
 def init_app(app):
-    """Bind the models to the app's database; open a connection per request."""
+    """Bind the models to the app's database; make sure each request has a connection.
+
+    A SQLite connection stays open in its worker between requests: opening one
+    costs the pragmas and a cold page cache, most of a page's time
+    (notes/performance.md). Other databases close it after each request, which
+    hands it back to the pool with `postgres+pool://`.
+    """
     url = app.config.get("DATABASE_URL") or default_url(app.instance_path)
     app.config["DATABASE_URL"] = url
     app.extensions["database"] = connect(url)
+    keep_open = app.config.get("DATABASE_KEEP_OPEN")
+    keep_open = is_sqlite() if keep_open is None else keep_open
 
     @app.before_request
     def _open_connection():
@@ -61,7 +69,7 @@ def init_app(app):
 
     @app.teardown_appcontext
     def _close_connection(exc):
-        if not database.is_closed():
+        if not keep_open and not database.is_closed():
             database.close()
 
 

@@ -313,10 +313,10 @@ def test_migration_0002_adds_and_removes_the_dashboard_indexes(app):
     assert "relationship_to_user_id_created" in index_names("relationship")
     with db.database.connection_context():
         runner = Runner(db.database.obj, directory=db.MIGRATIONS_DIR)
-        assert runner.down() == ["0002_dashboard_indexes"]
+        assert runner.down("0002_dashboard_indexes")[-1] == "0002_dashboard_indexes"
         assert "message_hidden_at" not in index_names("message")
         assert "relationship_to_user_id_created" not in index_names("relationship")
-        assert runner.up() == ["0002_dashboard_indexes"]
+        assert "0002_dashboard_indexes" in runner.up()
     assert "message_hidden_at" in index_names("message")
 
 

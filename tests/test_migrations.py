@@ -99,3 +99,13 @@ def test_upgrade_then_flask_migrate_is_a_no_op(example_db):
     assert f"Applied: {', '.join(ALL_MIGRATIONS)}" in result.output
     result = app.test_cli_runner().invoke(args=["migrate"])
     assert "up to date" in result.output
+
+
+def test_public_pages_exclude_suspended_authors_through_the_partial_index(app):
+    from adminapp.models import Message
+    database = db.database.obj
+    assert "user_suspended_at" in {i.name for i in database.get_indexes("user")}
+    if db.is_sqlite():  # the plan that made /public/ cost 3.9 ms at 10,000 users is gone
+        sql, params = Message.visible().limit(21).sql()
+        plan = " | ".join(r[3] for r in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+        assert "user_suspended_at" in plan and "BLOOM" not in plan, plan
