@@ -47,30 +47,40 @@ def _record(actor, action, target, before=None, after=None, reason=None, **extra
                            **extra)
 
 
+def _change(row, condition, **values):
+    """Write `values` to `row` only while `condition` holds in the database; True if it did.
+
+    The condition makes a race harmless: of two moderators hiding one message at
+    once, one changes the row and writes the audit entry, the other changes nothing.
+    """
+    model = type(row)
+    changed = model.update(**values).where((model.id == row.id) & condition).execute()
+    if changed:
+        for name, value in values.items():
+            setattr(row, name, value)
+    return changed == 1
+
+
 # --- messages ---------------------------------------------------------------------
 def hide_message(actor, message, reason):
     """Hide `message` from every public page; returns it. No-op (no audit row) if hidden."""
     require(actor, message.user)
-    if message.is_hidden:
-        return message
     with database.atomic():
-        message.hidden_at, message.hidden_by, message.hidden_reason = utcnow(), actor, reason
-        message.save(only=[Message.hidden_at, Message.hidden_by, Message.hidden_reason])
-        _record(actor, "hide", message, before="visible", after="hidden", reason=reason)
+        if _change(message, Message.hidden_at.is_null(), hidden_at=utcnow(), hidden_by=actor,
+                   hidden_reason=reason):
+            _record(actor, "hide", message, before="visible", after="hidden", reason=reason)
     return message
 
 
 def unhide_message(actor, message, reason=None):
     """Show a hidden `message` again; returns it. No-op (no audit row) if visible."""
     require(actor, message.user)
-    if not message.is_hidden:
-        return message
+    before = message.hidden_reason
     with database.atomic():
-        before = message.hidden_reason
-        message.hidden_at = message.hidden_by = message.hidden_reason = None
-        message.save(only=[Message.hidden_at, Message.hidden_by, Message.hidden_reason])
-        _record(actor, "unhide", message, before=f"hidden: {before}", after="visible",
-                reason=reason)
+        if _change(message, Message.hidden_at.is_null(False), hidden_at=None, hidden_by=None,
+                   hidden_reason=None):
+            _record(actor, "unhide", message, before=f"hidden: {before}", after="visible",
+                    reason=reason)
     return message
 
 
@@ -78,24 +88,18 @@ def unhide_message(actor, message, reason=None):
 def suspend_user(actor, user, reason):
     """Suspend `user`: no login, posting or following; their messages leave public pages."""
     require(actor, user)
-    if user.is_suspended:
-        return user
     with database.atomic():
-        user.suspended_at = utcnow()
-        user.save(only=[User.suspended_at])
-        _record(actor, "suspend", user, before="active", after="suspended", reason=reason)
+        if _change(user, User.suspended_at.is_null(), suspended_at=utcnow()):
+            _record(actor, "suspend", user, before="active", after="suspended", reason=reason)
     return user
 
 
 def restore_user(actor, user, reason=None):
     """Lift a suspension; everything `user` had comes back."""
     require(actor, user)
-    if not user.is_suspended:
-        return user
     with database.atomic():
-        user.suspended_at = None
-        user.save(only=[User.suspended_at])
-        _record(actor, "restore", user, before="suspended", after="active", reason=reason)
+        if _change(user, User.suspended_at.is_null(False), suspended_at=None):
+            _record(actor, "restore", user, before="suspended", after="active", reason=reason)
     return user
 
 
@@ -106,12 +110,10 @@ def set_role(actor, user, role, reason=None):
         raise NotAllowed(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
     if ROLE_RANK[role] >= actor.rank:
         raise NotAllowed(f"You can only give roles below your own ({actor.role}).")
-    if user.role == role:
-        return user
+    before = user.role
     with database.atomic():
-        before, user.role = user.role, role
-        user.save(only=[User.role])
-        _record(actor, "set_role", user, before=before, after=role, reason=reason)
+        if _change(user, (User.role == before) & (User.role != role), role=role):
+            _record(actor, "set_role", user, before=before, after=role, reason=reason)
     return user
 
 
@@ -121,9 +123,9 @@ def remove_follow(actor, relationship, reason=None):
     follower, followed = relationship.from_user, relationship.to_user
     require(actor, follower)
     with database.atomic():
-        relationship.delete_instance()
-        _record(actor, "remove_follow", relationship, before=f"{follower} follows {followed}",
-                after="removed", reason=reason)
+        if Relationship.delete().where(Relationship.id == relationship.id).execute():
+            _record(actor, "remove_follow", relationship,
+                    before=f"{follower} follows {followed}", after="removed", reason=reason)
 
 
 def resolve_report(actor, report, outcome, reason=None):
@@ -131,13 +133,12 @@ def resolve_report(actor, report, outcome, reason=None):
     if outcome not in ("hide", "dismiss"):
         raise NotAllowed("A report is resolved by hiding the message or dismissing the report.")
     require(actor, report.message.user if outcome == "hide" else None)
-    if report.resolved_at is not None:
-        raise NotAllowed(f"Report {report.id} is already resolved ({report.resolution}).")
     with database.atomic():
+        if not _change(report, Report.resolved_at.is_null(), resolved_at=utcnow(),
+                       resolved_by=actor, resolution=outcome):
+            raise NotAllowed(f"Report {report.id} is already resolved.")
         if outcome == "hide":
             hide_message(actor, report.message, reason or f"reported: {report.category}")
-        report.resolved_at, report.resolved_by, report.resolution = utcnow(), actor, outcome
-        report.save(only=[Report.resolved_at, Report.resolved_by, Report.resolution])
         _record(actor, "resolve_report", report, before="open", after=outcome, reason=reason)
     return report
 
@@ -147,11 +148,12 @@ def delete_message(actor, message, reason=None):
     """Delete `message` and the reports on it; returns what was removed, e.g. {"reports": 2}."""
     require(actor, message.user, minimum=ADMIN)
     with database.atomic():
-        removed = {"messages": 1,
-                   "reports": Report.delete().where(Report.message == message.id).execute()}
+        reports = Report.delete().where(Report.message == message.id).execute()
+        if not Message.delete().where(Message.id == message.id).execute():
+            raise NotAllowed(f"Message {message.id} is already deleted.")  # rolls back
+        removed = {"messages": 1, "reports": reports}
         _record(actor, "delete", message, before=message.content, after="deleted", reason=reason,
                 removed=removed)
-        message.delete_instance()
     return removed
 
 
@@ -167,9 +169,10 @@ def delete_user(actor, user, reason=None):
                          "suspend the account instead of deleting it.")
     with database.atomic():
         removed = _delete_user_rows(user)
+        if not User.delete().where(User.id == user.id).execute():
+            raise NotAllowed(f"{user.username} is already deleted.")  # rolls back
         _record(actor, "delete", user, before=user.username, after="deleted", reason=reason,
                 removed=removed)
-        user.delete_instance()
     return removed
 
 

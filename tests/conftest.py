@@ -64,7 +64,8 @@ def postgres_schema():
     try:
         yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
     finally:
-        db.database.close()
+        if db.database.obj is not None:
+            db.database.close()
         admin.cursor().execute(f'DROP SCHEMA "{schema}" CASCADE')
         admin.close()
 
