@@ -6,7 +6,7 @@ WORKERS ?= 2
 BIN = $(VENV)/bin
 FLASK = $(BIN)/flask --app adminapp
 
-.PHONY: venv run dev test migrate seed clean
+.PHONY: venv run dev test migrate seed bench bench-quick clean
 
 venv: $(VENV)/.installed
 
@@ -33,6 +33,14 @@ migrate: venv
 
 seed: venv
 	$(BIN)/python seed_data.py $(SEED_ARGS)
+
+# The benchmark (bench/README.md): both data sets, about 10 minutes; bench-quick: small set, < 3 min.
+# BENCH_DATABASE_URL=postgresql://... runs tweepee on PostgreSQL; BENCH_ARGS passes options.
+bench: venv
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-quick: venv
+	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts
