@@ -8,9 +8,8 @@ from markupsafe import Markup, escape
 
 from ..models import utcnow
 
-# Dark enough for white initials (contrast at least 4.5:1).
-AVATAR_COLOURS = ("#0b6fb8", "#5b3fd6", "#c2185b", "#00796b", "#b45309", "#0e7490", "#a21caf",
-                  "#4d7c0f", "#b91c1c", "#334155")
+# as many colours as .avatar.cN classes in css/tweepee.css
+AVATAR_COLOURS = 10
 
 
 def timeago(moment, now=None):
@@ -35,6 +34,14 @@ def exact_time(moment):
     return f"{moment:%Y-%m-%d %H:%M} UTC" if isinstance(moment, datetime.datetime) else ""
 
 
+def time_tag(moment):
+    """A <time> element: the relative time, with the exact UTC time on hover."""
+    if moment is None:
+        return ""
+    return Markup(f'<time datetime="{moment.isoformat()}Z" title="{exact_time(moment)}">'
+                  f"{timeago(moment)}</time>")
+
+
 @pass_eval_context
 def linkify(eval_ctx, text):
     """Escape `text` and make http(s) and www. links clickable (rel=nofollow noopener).
@@ -49,14 +56,15 @@ def linkify(eval_ctx, text):
 
 
 
-def avatar_colour(name):
-    """A stable colour for the initials avatar of `name`."""
-    return AVATAR_COLOURS[zlib.crc32(name.encode("utf-8")) % len(AVATAR_COLOURS)]
+def avatar_index(name):
+    """A stable colour number for the initials avatar of `name` (class cN)."""
+    return zlib.crc32(name.encode("utf-8")) % AVATAR_COLOURS
 
 
 def init_app(app):
     """Register the filters on `app`'s Jinja environment."""
     app.add_template_filter(timeago)
     app.add_template_filter(exact_time)
+    app.add_template_filter(time_tag)
     app.add_template_filter(linkify)
-    app.add_template_filter(avatar_colour)
+    app.add_template_filter(avatar_index)
