@@ -19,7 +19,7 @@ $(VENV)/.installed: requirements.txt
 run: venv
 	$(FLASK) bootstrap
 	@echo "tweepee is at http://127.0.0.1:$(PORT)/  (back office: http://127.0.0.1:$(PORT)/admin/)"
-	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - 'adminapp:create_app()'
+	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - --no-control-socket 'adminapp:create_app()'
 
 dev: venv
 	$(FLASK) bootstrap

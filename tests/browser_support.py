@@ -111,7 +111,7 @@ class LiveServer:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--workers", "1",
-                 "--bind", f"{LOOPBACK}:{self.port}", "--access-logfile", "-",
+                 "--bind", f"{LOOPBACK}:{self.port}", "--access-logfile", "-", "--no-control-socket",
                  "adminapp:create_app()"],
                 cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         finally:

@@ -100,7 +100,7 @@ class AppServer(bs.LiveServer):
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
                  "--worker-class", "sync", "--bind", f"{LOOPBACK}:{self.port}",
-                 "--access-logfile", "-",
+                 "--access-logfile", "-", "--no-control-socket",
                  "--access-logformat", 'ACCESS %(p)s "%(r)s" %(s)s %(L)s',
                  "adminapp:create_app()"],
                 cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
