@@ -8,6 +8,7 @@ import os
 
 from peewee import DatabaseProxy, Model, SqliteDatabase
 from playhouse import db_url
+from playhouse.pool import PooledPostgresqlDatabase
 
 database = DatabaseProxy()
 
@@ -32,12 +33,20 @@ def default_url(instance_path):
 
 
 def connect(url):
-    """Return a peewee Database for `url` (playhouse.db_url), and bind the models to it."""
+    """Return a peewee Database for `url` (playhouse.db_url), and bind the models to it.
+
+    A plain postgresql:// URL gets the pooled class too: opening a PostgreSQL
+    connection per request costs more than the page, and the pool hands back a
+    live connection (a broken one is dropped at checkout).
+    """
     parsed = db_url.parse(url)
     if url.startswith("sqlite"):
         if parsed["database"] != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(parsed["database"])), exist_ok=True)
         db = db_url.connect(url, pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
+    elif url.split("://", 1)[0] in ("postgres", "postgresql"):
+        options = {"max_connections": 8, "stale_timeout": 300, **parsed}
+        db = PooledPostgresqlDatabase(**options)
     else:
         db = db_url.connect(url)
     database.initialize(db)

@@ -148,6 +148,8 @@ def count_queries():
         statements = []
 
         def emit(self, record):
+            if record.name != "peewee":  # e.g. peewee.pool's "Returning ... to pool."
+                return
             self.n += 1
             self.statements.append(record.getMessage())
 
