@@ -23,9 +23,14 @@ ANCHOR = datetime.datetime(2024, 5, 1, 12, 0)
 USERS, MESSAGES, FOLLOWS = 20, 200, 5
 
 
+def url_of(path):
+    """A database URL: `path` itself when it is one, else the SQLite file at `path`."""
+    return path if "://" in str(path) else f"sqlite:///{path}"
+
+
 def run(path, *extra, users=USERS, messages=MESSAGES, follows=FOLLOWS, seed=1):
-    """Run seed_data's command line in-process on the SQLite file `path`; returns its status."""
-    argv = ["--database", f"sqlite:///{path}", "--users", str(users), "--messages", str(messages),
+    """Run seed_data's command line in-process on `path` (a SQLite file or a URL); returns its status."""
+    argv = ["--database", url_of(path), "--users", str(users), "--messages", str(messages),
             "--follows", str(follows), "--seed", str(seed), "--now", NOW, "--quiet", *extra]
     try:
         return seed_data.main(argv)
@@ -34,8 +39,8 @@ def run(path, *extra, users=USERS, messages=MESSAGES, follows=FOLLOWS, seed=1):
 
 
 def use(path):
-    """Bind the models to the SQLite file `path` (what the tests below read)."""
-    db.connect(f"sqlite:///{path}")
+    """Bind the models to `path`, a SQLite file or a URL (what the tests below read)."""
+    db.connect(url_of(path))
 
 
 def counts():
@@ -224,3 +229,15 @@ def test_command_line_in_a_subprocess(tmp_path):
     assert "admin" in done.stdout and "tweepee-demo" in done.stdout
     again = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert again.returncode == 1 and "--reset" in again.stderr
+
+
+def test_postgresql_gets_the_same_rows_as_sqlite(tmp_path):
+    from tests.conftest import postgres_schema
+    with postgres_schema() as url:
+        assert run(url) == 0
+        on_postgres = snapshot(url)
+        assert run(url) == 1  # not empty: refused without --reset
+        assert run(url, "--reset") == 0
+        db.database.close()
+    assert run(tmp_path / "lite.db") == 0
+    assert snapshot(tmp_path / "lite.db") == on_postgres
