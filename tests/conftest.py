@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from adminapp import create_app, db
 from adminapp.config import TestConfig
 from adminapp.models import Message, User, utcnow
+from tests import browser_support as bs
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
@@ -166,3 +167,29 @@ def count_queries():
             logger.removeHandler(handler)
             logger.setLevel(level)
     return counting
+
+
+# --- headless Chromium, for the browser tests ------------------------------------------
+@pytest.fixture(scope="module")
+def chromium_path():
+    """Path of the Chromium binary; skip (or fail under REQUIRE_BROWSER=1) without one."""
+    path, reason = bs.find_browser()
+    if path is None:
+        if bs.browser_required():
+            pytest.fail(f"REQUIRE_BROWSER=1 but the browser test cannot run: {reason}")
+        pytest.skip(f"browser test skipped: {reason} (set REQUIRE_BROWSER=1 to make this fail)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    """A headless Chromium driven by Playwright's sync API, closed at the end."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=bs.CHROMIUM_ARGS,
+                                    headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -31,31 +31,6 @@ KPIS = ("users", "active_today", "messages_today", "messages_week", "open_report
 
 
 @pytest.fixture(scope="module")
-def chromium_path():
-    """Path of the Chromium binary; skip (or fail under REQUIRE_BROWSER=1) without one."""
-    path, reason = bs.find_browser()
-    if path is None:
-        if bs.browser_required():
-            pytest.fail(f"REQUIRE_BROWSER=1 but the browser test cannot run: {reason}")
-        pytest.skip(f"browser test skipped: {reason} (set REQUIRE_BROWSER=1 to make this fail)")
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    """A headless Chromium driven by Playwright's sync API, closed at the end."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=bs.CHROMIUM_ARGS,
-                                    headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture(scope="module")
 def server(browser, tmp_path_factory):
     """The seeded app under gunicorn on 127.0.0.1; terminated afterwards.
 
