@@ -109,3 +109,12 @@ def test_public_pages_exclude_suspended_authors_through_the_partial_index(app):
         sql, params = Message.visible().limit(21).sql()
         plan = " | ".join(r[3] for r in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
         assert "user_suspended_at" in plan and "BLOOM" not in plan, plan
+
+
+def test_profile_counts_hidden_messages_through_the_partial_index(app, make_user):
+    from adminapp.models import User
+    user = make_user("prolific")
+    if db.is_sqlite():  # counting "hidden_at IS NULL" read every message of the author
+        sql, params = User.with_stats().where(User.id == user.id).sql()
+        plan = " | ".join(r[3] for r in db.database.obj.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+        assert "message_hidden_by_author" in plan, plan
