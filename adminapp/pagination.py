@@ -28,11 +28,19 @@ class Keyset:
         self.forward, self.backward = ("before", "after") if descending else ("after", "before")
 
     def _beyond(self, values, smaller):
-        """WHERE clause: rows whose key is strictly smaller (or larger) than `values`."""
+        """WHERE clause: rows whose key is strictly smaller (or larger) than `values`.
+
+        The lexicographic OR alone made SQLite walk the index from the top, so a
+        deep page cost more than the first; the leading `first <= value` bound
+        lets both databases start the index range at the cursor.
+        """
         clause = None
         for key, value in reversed(list(zip(self.fields, values))):
             step = (key < value) if smaller else (key > value)
             clause = step if clause is None else (step | ((key == value) & clause))
+        if len(self.fields) > 1:
+            first, value = self.fields[0], values[0]
+            clause = ((first <= value) if smaller else (first >= value)) & clause
         return clause
 
     def _order(self, reverse):
