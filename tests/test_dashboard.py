@@ -338,7 +338,9 @@ def query_plan(query):
 def test_hidden_count_and_new_follows_read_their_indexes(app):
     with app.test_request_context():
         period = dashboard.Period.ending(utcnow())
-        assert "message_hidden_at" in query_plan(dashboard.kpi_query(period))
+        plan = query_plan(dashboard.kpi_query(period))
+        # either partial index of hidden messages serves (they hold only hidden rows)
+        assert "message_hidden_at" in plan or "message_hidden_by_author" in plan, plan
         followed = query_plan(dashboard.most_followed_query(period))
         assert "relationship_to_user_id_created" in followed
 
