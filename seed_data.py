@@ -557,8 +557,9 @@ def summary(figures, demo_password=DEMO_PASSWORD):
         f"Seeded {figures['users']:,} users, {figures['follows']:,} follows, "
         f"{figures['messages']:,} messages and {figures['reports']:,} open reports "
         f"in {figures['seconds']:.1f} s ({figures['messages_per_second']:,} messages/s).",
-        f"Moderated (see /admin/auditlog/): {figures['hidden']:,} hidden messages, "
-        f"{figures['suspended']:,} suspended users.",
+        f"Moderated (see /admin/auditlog/): {figures['hidden']:,} hidden "
+        f"message{'' if figures['hidden'] == 1 else 's'}, {figures['suspended']:,} suspended "
+        f"user{'' if figures['suspended'] == 1 else 's'}.",
         "",
         f"Log in with (every seeded user has the password {demo_password!r}):",
         f"  {'username':<10} {'password':<{width}}  role",

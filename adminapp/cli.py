@@ -4,6 +4,7 @@ import sys
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from . import db, models, moderation
 
@@ -51,6 +52,7 @@ def create_user_command(username, email, role, password):
 
 @click.command("seed", context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@with_appcontext
 def seed_command(args):
     """Fill the database with demo data (the options of seed_data.py)."""
     seed_data = _seed_module()
@@ -63,6 +65,7 @@ def seed_command(args):
 @click.command("bootstrap")
 @click.option("--users", default=200, show_default=True)
 @click.option("--messages", default=5000, show_default=True)
+@with_appcontext
 def bootstrap_command(users, messages):
     """Migrate, seed a small demo set when the database is empty, print the logins."""
     applied = db.migrate()
@@ -71,11 +74,10 @@ def bootstrap_command(users, messages):
     seed_data = _seed_module()
     if seed_data.is_empty():
         click.echo(f"Empty database: seeding {users} users and {messages} messages...")
-        seed_data.seed(users=users, messages=messages, follows=20)
+        click.echo(seed_data.summary(seed_data.seed(users=users, messages=messages, follows=20)))
     else:
-        click.echo("The database has data already: not seeding.")
-    click.echo("Demo logins (password tweepee-demo unless you changed it): "
-               "admin (admin), moderator (moderator), demo (user)")
+        click.echo("The database has data already: not seeding. Demo logins, if it was seeded "
+                   f"by tweepee: admin, moderator, demo (password {seed_data.DEMO_PASSWORD!r}).")
 
 
 def _user(name):

@@ -62,3 +62,14 @@ def test_moderation_commands_refuse_what_the_verbs_refuse(app, make_user):
     result = runner.invoke(args=["suspend", "ghost", "--by", "mod"])
     assert result.exit_code != 0 and "No user called 'ghost'" in result.output
     assert not User.get(User.username == "boss").is_suspended
+
+
+def test_bootstrap_seeds_an_empty_database_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["bootstrap", "--users", "12", "--messages", "40"])
+    assert first.exit_code == 0, first.output
+    assert "Seeded 12 users" in first.output and "demo       tweepee-demo  user" in first.output
+    assert User.select().count() == 12
+    second = runner.invoke(args=["bootstrap", "--users", "12", "--messages", "40"])
+    assert second.exit_code == 0 and "not seeding" in second.output
+    assert User.select().count() == 12
