@@ -6,14 +6,12 @@ the model refuses updates and deletes too (AuditLog.save/delete_instance).
 import json
 
 from flask import url_for
-from flask_admin.contrib.peewee.filters import (DateTimeBetweenFilter, DateTimeGreaterFilter,
-                                                DateTimeSmallerFilter)
 from markupsafe import Markup, escape
 from peewee import JOIN
 
 from ..models import AuditLog, User
 from .base import ModeratorView
-from .filters import ChoiceFilter, TextEquals, username_filters
+from .filters import ChoiceFilter, TextEquals, date_filters, username_filters
 from .formatters import (DETAIL_TYPE_FORMATTERS, EXPORT_TYPE_FORMATTERS, TYPE_FORMATTERS,
                          JoinedQueryMixin, excerpt, link, public_link, user_html)
 
@@ -88,9 +86,7 @@ class AuditLogView(JoinedQueryMixin, ModeratorView):
         ChoiceFilter(AuditLog.action, "Action", ACTIONS),
         ChoiceFilter(AuditLog.target_model, "Target type", TARGETS),
         TextEquals(AuditLog.target_id, "Target ID"),
-        DateTimeGreaterFilter(AuditLog.created, "When"),
-        DateTimeSmallerFilter(AuditLog.created, "When"),
-        DateTimeBetweenFilter(AuditLog.created, "When"),
+        *date_filters(AuditLog.created, "When"),
     )
     named_filter_urls = True
     column_formatters = {"actor": lambda v, c, m, n: user_html(m.actor),

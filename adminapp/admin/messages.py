@@ -1,7 +1,5 @@
 """/admin/message/: every message, hidden ones included; hide, unhide, delete."""
 from flask_admin.actions import action
-from flask_admin.contrib.peewee.filters import (DateTimeBetweenFilter, DateTimeGreaterFilter,
-                                                DateTimeSmallerFilter)
 from flask_login import current_user
 from markupsafe import Markup, escape
 from peewee import JOIN, SQL, fn
@@ -9,7 +7,7 @@ from peewee import JOIN, SQL, fn
 from .. import moderation
 from ..models import AuditLog, Message, Report, User
 from .base import ModeratorView
-from .filters import ExistsFilter, IdEquals, IsSetFilter, username_filters
+from .filters import ExistsFilter, IdEquals, IsSetFilter, date_filters, username_filters
 from .formatters import (DETAIL_TYPE_FORMATTERS, EXPORT_TYPE_FORMATTERS, TYPE_FORMATTERS,
                          JoinedQueryMixin, message_html, reason_from_form, user_column,
                          username_export, when)
@@ -75,9 +73,7 @@ class MessageView(JoinedQueryMixin, ModeratorView):
         IsSetFilter(Message.hidden_at, "Hidden"),
         ExistsFilter(Message.id, "Reported", reports_on),
         ExistsFilter(Message.id, "Open reports", lambda m: reports_on(m, open_only=True)),
-        DateTimeGreaterFilter(Message.pub_date, "Posted"),
-        DateTimeSmallerFilter(Message.pub_date, "Posted"),
-        DateTimeBetweenFilter(Message.pub_date, "Posted"),
+        *date_filters(Message.pub_date, "Posted"),
         IdEquals(Message.id, "Message ID"),
     )
     named_filter_urls = True

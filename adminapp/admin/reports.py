@@ -6,8 +6,6 @@ joins all of them through aliases, so the queue costs the same few queries
 at any page size.
 """
 from flask_admin.actions import action
-from flask_admin.contrib.peewee.filters import (DateTimeBetweenFilter, DateTimeGreaterFilter,
-                                                DateTimeSmallerFilter)
 from markupsafe import Markup, escape
 from flask_login import current_user
 from peewee import JOIN
@@ -15,7 +13,7 @@ from peewee import JOIN
 from .. import moderation
 from ..models import REPORT_CATEGORIES, Message, Report, User
 from .base import ModeratorView
-from .filters import ChoiceFilter, IdEquals, IsSetFilter, username_filters
+from .filters import ChoiceFilter, IdEquals, IsSetFilter, date_filters, username_filters
 from .formatters import (DETAIL_TYPE_FORMATTERS, EXPORT_TYPE_FORMATTERS, TYPE_FORMATTERS,
                          JoinedQueryMixin, excerpt, message_html, reason_from_form, user_html,
                          when)
@@ -84,9 +82,7 @@ class ReportView(JoinedQueryMixin, ModeratorView):
         *username_filters(Reporter.username, "Reporter"),
         *username_filters(Author.username, "Author"),
         IdEquals(Report.message, "Message ID"),
-        DateTimeGreaterFilter(Report.created, "Reported"),
-        DateTimeSmallerFilter(Report.created, "Reported"),
-        DateTimeBetweenFilter(Report.created, "Reported"),
+        *date_filters(Report.created, "Reported"),
     )
     named_filter_urls = True
     column_formatters = {"message": _message, "message_full": _message, "author": _author,

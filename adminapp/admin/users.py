@@ -6,8 +6,6 @@ moderation.set_role (no raw write); moderators get no edit page at all.
 """
 from flask import flash, has_request_context, url_for
 from flask_admin.actions import action
-from flask_admin.contrib.peewee.filters import (DateTimeBetweenFilter, DateTimeGreaterFilter,
-                                                DateTimeSmallerFilter)
 from flask_admin.form import BaseForm
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -18,7 +16,7 @@ from wtforms.validators import Length, Optional
 from .. import moderation
 from ..models import ROLES, AuditLog, Message, Relationship, Report, User
 from .base import ModeratorView
-from .filters import ChoiceFilter, IsSetFilter
+from .filters import ChoiceFilter, IsSetFilter, date_filters
 from .formatters import (DETAIL_TYPE_FORMATTERS, EXPORT_TYPE_FORMATTERS, TYPE_FORMATTERS,
                          JoinedQueryMixin, link, public_link, reason_from_form, when)
 
@@ -65,9 +63,7 @@ class UserView(JoinedQueryMixin, ModeratorView):
     column_filters = (
         ChoiceFilter(User.role, "Role", ROLES),
         IsSetFilter(User.suspended_at, "Suspended"),
-        DateTimeGreaterFilter(User.join_date, "Joined"),
-        DateTimeSmallerFilter(User.join_date, "Joined"),
-        DateTimeBetweenFilter(User.join_date, "Joined"),
+        *date_filters(User.join_date, "Joined"),
     )
     named_filter_urls = True
     column_formatters = {"username": _username, "suspended_at": _status,
