@@ -107,11 +107,19 @@ class LiveServer:
         """Migrate, start gunicorn and wait until it answers; RuntimeError when it does not."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.migrate()
+        return self.launch()
+
+    def gunicorn_args(self):
+        """gunicorn's options (subclasses change the workers or the log format)."""
+        return ["--workers", "1", "--access-logfile", "-"]
+
+    def launch(self):
+        """Start gunicorn with gunicorn_args() on our port, logging to log_path; wait for it."""
         log = open(self.log_path, "w")
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--workers", "1",
-                 "--bind", f"{LOOPBACK}:{self.port}", "--access-logfile", "-", "--no-control-socket",
+                [sys.executable, "-m", "gunicorn", *self.gunicorn_args(),
+                 "--bind", f"{LOOPBACK}:{self.port}", "--no-control-socket",
                  "adminapp:create_app()"],
                 cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         finally:

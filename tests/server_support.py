@@ -94,20 +94,14 @@ class AppServer(bs.LiveServer):
         self.log_path = self.workdir / f"{name}.log"
 
     def start(self):
+        """Start gunicorn (no migration: see the class docstring) and wait until it answers."""
         self.workdir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "w")
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
-                 "--worker-class", "sync", "--bind", f"{LOOPBACK}:{self.port}",
-                 "--access-logfile", "-", "--no-control-socket",
-                 "--access-logformat", 'ACCESS %(p)s "%(r)s" %(s)s %(L)s',
-                 "adminapp:create_app()"],
-                cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        finally:
-            log.close()  # the child has its own copy of the descriptor
-        self.wait_until_up()
-        return self
+        return self.launch()
+
+    def gunicorn_args(self):
+        return ["--workers", str(self.workers), "--worker-class", "sync",
+                "--access-logfile", "-",
+                "--access-logformat", 'ACCESS %(p)s "%(r)s" %(s)s %(L)s']
 
     def full_log(self):
         try:
