@@ -186,11 +186,13 @@ class User(UserMixin, BaseModel):
                                             & (Relationship.to_user == user)).exists())
 
     def follow(self, user):
-        """Follow `user` (idempotent). ValidationError for oneself or while suspended."""
+        """Follow `user` (idempotent). ValidationError for oneself or when either is suspended."""
         if user.id == self.id:
             raise ValidationError("You cannot follow yourself.")
         if self.is_suspended:
             raise ValidationError("Your account is suspended.")
+        if user.is_suspended:
+            raise ValidationError("This account is suspended: it cannot be followed.")
         # ON CONFLICT DO NOTHING: two clicks at once end with one row, never an error.
         (Relationship.insert(from_user=self, to_user=user, created=utcnow())
          .on_conflict_ignore().execute())

@@ -116,3 +116,13 @@ def test_follow_yourself_is_refused(client, auth, make_user):
     assert response.status_code == 400
     assert "cannot follow yourself" in response.get_data(as_text=True)
     assert Relationship.select().count() == 0
+
+
+def test_following_a_suspended_account_is_refused(client, auth, make_user):
+    make_user("alice")
+    make_user("gone", suspended=True)
+    auth.login("alice")
+    response = client.post("/users/gone/follow/")
+    assert response.status_code == 400
+    assert "cannot be followed" in response.get_data(as_text=True)
+    assert Relationship.select().count() == 0

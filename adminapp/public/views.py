@@ -149,8 +149,6 @@ def my_following():
 def follow(username):
     """Follow `username` (idempotent); 400 with the reason for oneself or a suspended account."""
     user = user_or_404(username)
-    if user.is_suspended:
-        abort(400, description="This account is suspended: it cannot be followed.")
     try:
         current_user.follow(user)
     except models.ValidationError as e:
