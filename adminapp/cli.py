@@ -1,12 +1,11 @@
 """Flask commands: `flask --app adminapp migrate | create-user | seed`."""
-import os
-import sys
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import db, models, moderation
+from . import db, models, moderation, seed
+from .seed.command import main as seed_main
+from .vocabulary import Role
 
 
 def init_app(app):
@@ -19,15 +18,6 @@ def init_app(app):
         app.cli.add_command(command)
 
 
-def _seed_module():
-    """Import seed_data.py from the repository root (it is a script, not in the package)."""
-    root = os.path.dirname(current_app.root_path)
-    if root not in sys.path:
-        sys.path.insert(0, root)
-    import seed_data
-    return seed_data
-
-
 @click.command("migrate")
 def migrate_command():
     """Create or upgrade the tables (migrations/)."""
@@ -38,7 +28,8 @@ def migrate_command():
 @click.command("create-user")
 @click.argument("username")
 @click.option("--email", required=True)
-@click.option("--role", type=click.Choice(models.ROLES), default="user", show_default=True)
+@click.option("--role", type=click.Choice(Role.values()), default=Role.USER.value,
+              show_default=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_user_command(username, email, role, password):
     """Create an account with the given role."""
@@ -55,11 +46,10 @@ def create_user_command(username, email, role, password):
 @with_appcontext
 def seed_command(args):
     """Fill the database with demo data (the options of seed_data.py)."""
-    seed_data = _seed_module()
     argv = list(args)
     if "--database" not in argv:
         argv += ["--database", current_app.config["DATABASE_URL"]]
-    sys.exit(seed_data.main(argv) or 0)
+    raise SystemExit(seed_main(argv) or 0)
 
 
 @click.command("bootstrap")
@@ -71,18 +61,17 @@ def bootstrap_command(users, messages):
     applied = db.migrate()
     if applied:
         click.echo(f"Migrated: {', '.join(applied)}")
-    seed_data = _seed_module()
-    if seed_data.is_empty():
+    if seed.is_empty():
         click.echo(f"Empty database: seeding {users} users and {messages} messages...")
-        click.echo(seed_data.summary(seed_data.seed(users=users, messages=messages, follows=20)))
+        click.echo(seed.summary(seed.seed(users=users, messages=messages, follows=20)))
     else:
         click.echo("The database has data already: not seeding. Demo logins, if it was seeded "
-                   f"by tweepee: admin, moderator, demo (password {seed_data.DEMO_PASSWORD!r}).")
+                   f"by tweepee: admin, moderator, demo (password {seed.DEMO_PASSWORD!r}).")
 
 
 def _user(name):
     """The user called `name`, or a ClickException saying there is none."""
-    user = models.User.by_username(name).first()
+    user = models.User.lookup(name)
     if user is None:
         raise click.ClickException(f"No user called {name!r}.")
     return user
@@ -118,7 +107,7 @@ def restore_command(username, actor, reason):
 
 @click.command("set-role")
 @click.argument("username")
-@click.argument("role", type=click.Choice(models.ROLES))
+@click.argument("role", type=click.Choice(Role.values()))
 @click.option("--by", "actor", required=True, help="the admin acting")
 @click.option("--reason", default=None)
 def set_role_command(username, role, actor, reason):

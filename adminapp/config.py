@@ -15,7 +15,7 @@ def env_flag(name, default=False):
 
 
 class Config:
-    # None means: read instance/secret_key, creating it on first start (see secrets.py).
+    # None means: read instance/secret_key, creating it on first start (security.py).
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     # None means: sqlite:///<instance>/tweepee.db
     DATABASE_URL = os.environ.get("DATABASE_URL") or None
@@ -29,7 +29,6 @@ class Config:
 
     # werkzeug's scrypt (memory-hard): N=2**15, r=8, p=1, about 32 MiB per hash.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:1")
-    PASSWORD_MIN_LENGTH = 8
 
     # Flask-Limiter: memory:// is per worker; point it at redis:// to share limits.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

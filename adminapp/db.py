@@ -2,7 +2,7 @@
 
 SQLite gets WAL, foreign keys, a busy timeout and IMMEDIATE transactions, so
 that several gunicorn workers writing at once wait for each other instead of
-answering "database is locked" (notes/peewee-flask.md).
+answering "database is locked" (docs/architecture.md, "Storage").
 """
 import os
 
@@ -63,7 +63,7 @@ def init_app(app):
 
     A SQLite connection stays open in its worker between requests: opening one
     costs the pragmas and a cold page cache, most of a page's time
-    (notes/performance.md). Other databases close it after each request, which
+    (docs/architecture.md, "Performance"). Other databases close it after each request, which
     hands it back to the pool with `postgres+pool://`.
     """
     url = app.config.get("DATABASE_URL") or default_url(app.instance_path)

@@ -1,5 +1,5 @@
 """Friendly error pages: the same layout, a clear sentence, the right status."""
-from flask import render_template, request
+from flask import render_template
 from flask_wtf.csrf import CSRFError
 
 MESSAGES = {
@@ -34,10 +34,6 @@ def init_app(app):
 
     for status in (400, 403, 404, 405, 500):
         app.register_error_handler(status, lambda e, s=status: render_error(s, custom_detail(e)))
-
-    @app.errorhandler(429)
-    def _too_many(e):
-        if request.endpoint == "auth.login":
-            from .auth.views import login_throttled
-            return login_throttled()
-        return render_error(429)
+    # the limiter's own description ("5 per 1 minute") is not for people; the login
+    # page shows its own 429 (auth.views.login_throttled)
+    app.register_error_handler(429, lambda e: render_error(429))

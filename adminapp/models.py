@@ -9,25 +9,24 @@ import hashlib
 import re
 
 from flask_login import UserMixin
-from peewee import (SQL, CharField, DateTimeField, Expression, ForeignKeyField, IntegrityError,
+from peewee import (JOIN, SQL, CharField, DateTimeField, ForeignKeyField, IntegrityError,
                     JSONField, TextField, fn)
 
-from .auth.passwords import hash_password, is_legacy, verify_password
 from .db import BaseModel, database
+from .passwords import hash_password, is_legacy, verify_password
+from .vocabulary import Action, Category, Limits, Role, Target
 
-ROLES = ("user", "moderator", "admin")
-ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
-REPORT_CATEGORIES = ("spam", "abuse", "illegal", "other")
-
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{3,30}$")
+USERNAME_RE = re.compile(rf"^[A-Za-z0-9_]{{{Limits.USERNAME_MIN},{Limits.USERNAME_MAX}}}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MESSAGE_MAX = 280
-BIO_MAX = 300
-PASSWORD_MIN = 8
 
 
 class ValidationError(ValueError):
-    """Bad input from a person: the message says what to change."""
+    """Bad input from a person: the message says what to change; `field` names the
+    form field it is about, when there is one."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 def utcnow():
@@ -39,22 +38,25 @@ def clean_username(name):
     """Return `name` stripped; raise ValidationError unless 3-30 of [A-Za-z0-9_]."""
     name = (name or "").strip()
     if not USERNAME_RE.match(name):
-        raise ValidationError("Usernames are 3 to 30 letters, digits or underscores.")
+        raise ValidationError(f"Usernames are {Limits.USERNAME_MIN} to {Limits.USERNAME_MAX} "
+                              "letters, digits or underscores.", field="username")
     return name
 
 
 def clean_email(email):
     """Return `email` stripped; raise ValidationError unless it looks like an address."""
     email = (email or "").strip()
-    if len(email) > 254 or not EMAIL_RE.match(email):
-        raise ValidationError("Enter a valid email address, like name@example.com.")
+    if len(email) > Limits.EMAIL_MAX or not EMAIL_RE.match(email):
+        raise ValidationError("Enter a valid email address, like name@example.com.",
+                              field="email")
     return email
 
 
 def clean_password(password):
-    """Return `password`; raise ValidationError when it is shorter than 8 characters."""
-    if len(password or "") < PASSWORD_MIN:
-        raise ValidationError(f"Passwords have at least {PASSWORD_MIN} characters.")
+    """Return `password`; raise ValidationError when it is shorter than Limits.PASSWORD_MIN."""
+    if len(password or "") < Limits.PASSWORD_MIN:
+        raise ValidationError(f"Passwords have at least {Limits.PASSWORD_MIN} characters.",
+                              field="new_password")
     return password
 
 
@@ -63,18 +65,18 @@ def clean_content(content):
     content = (content or "").strip()
     if not content:
         raise ValidationError("Write something first: a message cannot be empty.")
-    if len(content) > MESSAGE_MAX:
-        raise ValidationError(f"Messages are at most {MESSAGE_MAX} characters "
+    if len(content) > Limits.MESSAGE_MAX:
+        raise ValidationError(f"Messages are at most {Limits.MESSAGE_MAX} characters "
                               f"(this one has {len(content)}).")
     return content
 
 
 class User(UserMixin, BaseModel):
-    username = CharField(max_length=30, unique=True)
-    email = CharField(max_length=254)
+    username = CharField(max_length=Limits.USERNAME_MAX, unique=True)
+    email = CharField(max_length=Limits.EMAIL_MAX)
     password_hash = CharField(column_name="password")
     join_date = DateTimeField(default=utcnow)
-    role = CharField(max_length=16, default="user", choices=[(r, r) for r in ROLES])
+    role = CharField(max_length=16, default=Role.USER.value, choices=Role.choices())
     suspended_at = DateTimeField(null=True)
     bio = TextField(default="")
 
@@ -96,16 +98,16 @@ class User(UserMixin, BaseModel):
 
     @property
     def rank(self):
-        return ROLE_RANK.get(self.role, 0)
+        return Role.rank_of(self.role)
 
     @property
     def is_moderator(self):
         """True for moderators and admins."""
-        return self.rank >= ROLE_RANK["moderator"]
+        return self.rank >= Role.MODERATOR.rank
 
     @property
     def is_admin(self):
-        return self.role == "admin"
+        return self.role == Role.ADMIN
 
     @property
     def gravatar_hash(self):
@@ -127,9 +129,15 @@ class User(UserMixin, BaseModel):
 
     # --- lookups ------------------------------------------------------------
     @classmethod
-    def by_username(cls, name):
-        """Query for the user called `name`, ignoring case (uses the lower(username) index)."""
-        return cls.select().where(fn.LOWER(cls.username) == (name or "").lower())
+    def named(cls, name):
+        """WHERE clause: the username is `name`, ignoring case (the lower(username) index)."""
+        return fn.LOWER(cls.username) == (name or "").strip().lower()
+
+    @classmethod
+    def lookup(cls, name, query=None):
+        """The user called `name` (any case) from `query` (default: every user), or None."""
+        query = cls.select() if query is None else query
+        return query.where(cls.named(name)).first()
 
     @classmethod
     def active(cls):
@@ -137,23 +145,25 @@ class User(UserMixin, BaseModel):
         return cls.select().where(cls.suspended_at.is_null())
 
     @classmethod
-    def create_account(cls, username, email, password, role="user"):
+    def create_account(cls, username, email, password, role=Role.USER):
         """Create and return a user; ValidationError on bad input or a taken username."""
-        user = cls(username=clean_username(username), email=clean_email(email), role=role)
-        if role not in ROLES:
-            raise ValidationError(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
+        if Role.get(role) is None:
+            raise ValidationError(f"Unknown role {role!r}: use one of {', '.join(Role.values())}.")
+        user = cls(username=clean_username(username), email=clean_email(email), role=Role(role).value)
         user.set_password(password)
         try:
             with database.atomic():
                 user.save()
         except IntegrityError:
-            raise ValidationError(f"The username {user.username!r} is already taken.")
+            raise ValidationError(f"The username {user.username!r} is already taken.",
+                                  field="username")
         return user
 
     @classmethod
     def with_stats(cls, viewer=None):
-        """Query of users annotated with followers_count, following_count, messages_count
-        and followed_by_viewer, all in the one query (correlated subqueries on indexes)."""
+        """Query of users annotated, in the one query (correlated subqueries on indexes), with
+        followers_count, following_count, written_count (every message), hidden_count and
+        followed_by_viewer; `messages_count` (the visible ones) is their difference."""
         viewer_id = viewer.id if viewer is not None and viewer.is_authenticated else 0
         count = fn.COUNT(SQL("*"))
         followers = Relationship.select(count).where(Relationship.to_user == cls.id)
@@ -166,9 +176,31 @@ class User(UserMixin, BaseModel):
         followed = Relationship.select(count).where((Relationship.from_user == viewer_id)
                                                     & (Relationship.to_user == cls.id))
         return cls.select(cls, followers.alias("followers_count"),
-                          following.alias("following_count"),
-                          Expression(written, "-", hidden).alias("messages_count"),
-                          followed.alias("followed_by_viewer"))
+                          following.alias("following_count"), written.alias("written_count"),
+                          hidden.alias("hidden_count"), followed.alias("followed_by_viewer"))
+
+    @property
+    def messages_count(self):
+        """Visible messages, on a user read through with_stats()."""
+        return self.written_count - self.hidden_count
+
+    # --- settings -----------------------------------------------------------
+    def update_settings(self, email, bio, new_password=None, current_password=None):
+        """Save a new email and bio, and a new password when the current one is given right.
+
+        Raises ValidationError (with the field it is about) and saves nothing on a bad
+        email, a too long bio, a too short password or a wrong current password.
+        """
+        email, bio = clean_email(email), (bio or "").strip()
+        if len(bio) > Limits.BIO_MAX:
+            raise ValidationError(f"Bios are at most {Limits.BIO_MAX} characters.", field="bio")
+        if new_password and not self.check_password(current_password):
+            raise ValidationError("Your current password is not right.", field="current_password")
+        with database.atomic():
+            self.email, self.bio = email, bio
+            if new_password:
+                self.set_password(new_password)
+            self.save()
 
     # --- follows ------------------------------------------------------------
     def following(self):
@@ -180,10 +212,6 @@ class User(UserMixin, BaseModel):
         """Query of the users who follow this user, by username."""
         return (User.select().join(Relationship, on=Relationship.from_user)
                 .where(Relationship.to_user == self).order_by(User.username))
-
-    def is_following(self, user):
-        return (Relationship.select().where((Relationship.from_user == self)
-                                            & (Relationship.to_user == user)).exists())
 
     def follow(self, user):
         """Follow `user` (idempotent). ValidationError for oneself or when either is suspended."""
@@ -212,7 +240,8 @@ class User(UserMixin, BaseModel):
     def timeline(self):
         """Visible messages of the people this user follows, and their own, newest first."""
         followed = Relationship.select(Relationship.to_user).where(Relationship.from_user == self.id)
-        # UNION ALL rather than OR: each author's index range is scanned (notes/performance.md)
+        # UNION ALL rather than OR: each author's index range is scanned on its own
+        # (docs/architecture.md, "Performance")
         authors = followed.union_all(User.select(User.id).where(User.id == self.id))
         return Message.visible().where(Message.user.in_(authors))
 
@@ -239,7 +268,7 @@ class Message(BaseModel):
     pub_date = DateTimeField(default=utcnow)
     hidden_at = DateTimeField(null=True)
     hidden_by = ForeignKeyField(User, null=True, backref="hidden_messages")
-    hidden_reason = CharField(max_length=200, null=True)
+    hidden_reason = CharField(max_length=Limits.REASON_MAX, null=True)
 
     class Meta:
         table_name = "message"
@@ -253,26 +282,42 @@ class Message(BaseModel):
         return self.hidden_at is not None
 
     @classmethod
-    def visible(cls):
-        """Query of visible messages with their author joined, newest first.
+    def public(cls):
+        """WHERE clause: the message is on public pages (not hidden, its author not suspended).
 
-        Hidden messages and messages of suspended users are left out. Only the
-        columns a page shows are read. Suspended authors are excluded by id
-        (a partial index holds them) rather than by a filter on the joined user,
-        which made SQLite scan every user for each page (migration 0003).
+        Suspended authors are excluded by id (a partial index holds them) rather
+        than by a filter on the joined user, which made SQLite scan every user for
+        each page (migration 0003).
         """
         suspended = User.select(User.id).where(User.suspended_at.is_null(False))
+        return cls.hidden_at.is_null() & cls.user.not_in(suspended)
+
+    @classmethod
+    def visible(cls):
+        """Query of the public messages with their author joined, newest first.
+
+        Only the columns a timeline shows are read.
+        """
         return (cls.select(cls.id, cls.content, cls.pub_date, cls.hidden_at, User.id,
                            User.username, User.email, User.role, User.suspended_at)
                 .join(User, on=(cls.user == User.id))
-                .where(cls.hidden_at.is_null() & cls.user.not_in(suspended))
+                .where(cls.public())
                 .order_by(cls.pub_date.desc(), cls.id.desc()))
+
+    @classmethod
+    def visible_to(cls, viewer):
+        """Query of the messages `viewer` may open, whole, with their author joined:
+        every message for staff, the public ones for everybody else."""
+        query = cls.select(cls, User).join(User, on=(cls.user == User.id))
+        if getattr(viewer, "is_authenticated", False) and viewer.is_moderator:
+            return query
+        return query.where(cls.public())
 
 
 class Report(BaseModel):
     reporter = ForeignKeyField(User, backref="reports", index=False)
     message = ForeignKeyField(Message, backref="reports")
-    category = CharField(max_length=16, choices=[(c, c) for c in REPORT_CATEGORIES])
+    category = CharField(max_length=16, choices=Category.choices())
     note = TextField(default="")
     created = DateTimeField(default=utcnow)
     resolved_at = DateTimeField(null=True)
@@ -286,16 +331,18 @@ class Report(BaseModel):
     @classmethod
     def file(cls, reporter, message, category, note=""):
         """Record `reporter`'s report on `message`; ValidationError on bad input or a repeat."""
-        if category not in REPORT_CATEGORIES:
-            raise ValidationError(f"Choose a category: {', '.join(REPORT_CATEGORIES)}.")
+        if Category.get(category) is None:
+            raise ValidationError(f"Choose a category: {', '.join(Category.values())}.",
+                                  field="category")
         if reporter.is_suspended:
             raise ValidationError("Your account is suspended.")
         try:
             with database.atomic():
                 return cls.create(reporter=reporter, message=message, category=category,
-                                  note=(note or "").strip()[:1000])
+                                  note=(note or "").strip()[:Limits.NOTE_MAX])
         except IntegrityError:
-            raise ValidationError("You have already reported this message; moderators will look at it.")
+            raise ValidationError("You have already reported this message; "
+                                  "moderators will look at it.", field="category")
 
 
 class AuditLog(BaseModel):
@@ -318,8 +365,26 @@ class AuditLog(BaseModel):
         Called only by adminapp.moderation, inside the verb's transaction.
         """
         details = {"before": before, "after": after, "reason": reason, **extra}
-        return cls.create(actor=actor, action=action, target_model=type(target).__name__.lower(),
+        return cls.create(actor=actor, action=Action(action).value,
+                          target_model=Target(type(target).__name__.lower()).value,
                           target_id=str(target.id), details=details, created=utcnow())
+
+    @classmethod
+    def history_of(cls, target, limit=20):
+        """Query of the newest `limit` entries about `target` (a model instance), newest
+        first, with the actor joined (None for a deleted one) as `entry.actor`."""
+        Actor = User.alias("actor")
+        return (cls.select(cls, Actor)
+                .join(Actor, JOIN.LEFT_OUTER, on=(cls.actor == Actor.id), attr="actor")
+                .where((cls.target_model == type(target).__name__.lower())
+                       & (cls.target_id == str(target.id)))
+                .order_by(cls.created.desc(), cls.id.desc()).limit(limit))
+
+    @classmethod
+    def done_by(cls, actor, limit=20):
+        """Query of the newest `limit` entries `actor` wrote, newest first."""
+        return (cls.select().where(cls.actor == actor.id)
+                .order_by(cls.created.desc(), cls.id.desc()).limit(limit))
 
     def save(self, *args, **kwargs):
         """Insert only: the audit log is append-only (PermissionError on an update)."""

@@ -1,17 +1,17 @@
 """The moderation verbs: the only code that moderates.
 
-Each verb checks that the actor may act on its target (DESIGN.md "Roles":
-nobody acts on themselves or on an equal or higher role), makes one change
+Each verb checks that the actor may act on its target (nobody acts on
+themselves or on an equal or higher role: docs/architecture.md, "Roles"), makes one change
 and writes one AuditLog row, in one transaction; it raises NotAllowed (a
 sentence fit to show the moderator) otherwise. The admin views, the buttons
 on public pages, the CLI and seed_data.py all call these.
 """
 from .db import database
-from .models import (ROLE_RANK, ROLES, AuditLog, Message, Relationship, Report, User,
-                     utcnow)
+from .models import AuditLog, Message, Relationship, Report, User, utcnow
+from .vocabulary import Action, Outcome, Role
 
-MODERATOR = ROLE_RANK["moderator"]
-ADMIN = ROLE_RANK["admin"]
+MODERATOR = Role.MODERATOR.rank
+ADMIN = Role.ADMIN.rank
 
 
 class NotAllowed(Exception):
@@ -68,7 +68,7 @@ def hide_message(actor, message, reason):
     with database.atomic():
         if _change(message, Message.hidden_at.is_null(), hidden_at=utcnow(), hidden_by=actor,
                    hidden_reason=reason):
-            _record(actor, "hide", message, before="visible", after="hidden", reason=reason)
+            _record(actor, Action.HIDE, message, before="visible", after="hidden", reason=reason)
     return message
 
 
@@ -79,7 +79,7 @@ def unhide_message(actor, message, reason=None):
     with database.atomic():
         if _change(message, Message.hidden_at.is_null(False), hidden_at=None, hidden_by=None,
                    hidden_reason=None):
-            _record(actor, "unhide", message, before=f"hidden: {before}", after="visible",
+            _record(actor, Action.UNHIDE, message, before=f"hidden: {before}", after="visible",
                     reason=reason)
     return message
 
@@ -90,7 +90,7 @@ def suspend_user(actor, user, reason):
     require(actor, user)
     with database.atomic():
         if _change(user, User.suspended_at.is_null(), suspended_at=utcnow()):
-            _record(actor, "suspend", user, before="active", after="suspended", reason=reason)
+            _record(actor, Action.SUSPEND, user, before="active", after="suspended", reason=reason)
     return user
 
 
@@ -99,21 +99,21 @@ def restore_user(actor, user, reason=None):
     require(actor, user)
     with database.atomic():
         if _change(user, User.suspended_at.is_null(False), suspended_at=None):
-            _record(actor, "restore", user, before="suspended", after="active", reason=reason)
+            _record(actor, Action.RESTORE, user, before="suspended", after="active", reason=reason)
     return user
 
 
 def set_role(actor, user, role, reason=None):
     """Give `user` the role `role`; admins only, and only roles below their own."""
     require(actor, user, minimum=ADMIN)
-    if role not in ROLES:
-        raise NotAllowed(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
-    if ROLE_RANK[role] >= actor.rank:
+    if Role.get(role) is None:
+        raise NotAllowed(f"Unknown role {role!r}: use one of {', '.join(Role.values())}.")
+    if Role(role).rank >= actor.rank:
         raise NotAllowed(f"You can only give roles below your own ({actor.role}).")
     before = user.role
     with database.atomic():
         if _change(user, (User.role == before) & (User.role != role), role=role):
-            _record(actor, "set_role", user, before=before, after=role, reason=reason)
+            _record(actor, Action.SET_ROLE, user, before=before, after=role, reason=reason)
     return user
 
 
@@ -124,22 +124,22 @@ def remove_follow(actor, relationship, reason=None):
     require(actor, follower)
     with database.atomic():
         if Relationship.delete().where(Relationship.id == relationship.id).execute():
-            _record(actor, "remove_follow", relationship,
+            _record(actor, Action.REMOVE_FOLLOW, relationship,
                     before=f"{follower} follows {followed}", after="removed", reason=reason)
 
 
 def resolve_report(actor, report, outcome, reason=None):
     """Close `report`: outcome "hide" hides the message, "dismiss" leaves it; returns it."""
-    if outcome not in ("hide", "dismiss"):
+    if Outcome.get(outcome) is None:
         raise NotAllowed("A report is resolved by hiding the message or dismissing the report.")
-    require(actor, report.message.user if outcome == "hide" else None)
+    require(actor, report.message.user if outcome == Outcome.HIDE else None)
     with database.atomic():
         if not _change(report, Report.resolved_at.is_null(), resolved_at=utcnow(),
                        resolved_by=actor, resolution=outcome):
             raise NotAllowed(f"Report {report.id} is already resolved.")
-        if outcome == "hide":
+        if outcome == Outcome.HIDE:
             hide_message(actor, report.message, reason or f"reported: {report.category}")
-        _record(actor, "resolve_report", report, before="open", after=outcome, reason=reason)
+        _record(actor, Action.RESOLVE_REPORT, report, before="open", after=outcome, reason=reason)
     return report
 
 
@@ -152,7 +152,7 @@ def delete_message(actor, message, reason=None):
         if not Message.delete().where(Message.id == message.id).execute():
             raise NotAllowed(f"Message {message.id} is already deleted.")  # rolls back
         removed = {"messages": 1, "reports": reports}
-        _record(actor, "delete", message, before=message.content, after="deleted", reason=reason,
+        _record(actor, Action.DELETE, message, before=message.content, after="deleted", reason=reason,
                 removed=removed)
     return removed
 
@@ -171,7 +171,7 @@ def delete_user(actor, user, reason=None):
         removed = _delete_user_rows(user)
         if not User.delete().where(User.id == user.id).execute():
             raise NotAllowed(f"{user.username} is already deleted.")  # rolls back
-        _record(actor, "delete", user, before=user.username, after="deleted", reason=reason,
+        _record(actor, Action.DELETE, user, before=user.username, after="deleted", reason=reason,
                 removed=removed)
     return removed
 

@@ -1,6 +1,7 @@
 """Secret key, CSRF, throttling and security headers for every response."""
 import os
 import secrets
+from urllib.parse import urlsplit
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -15,6 +16,14 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Content-Security-Policy": "frame-ancestors 'none'",
 }
+
+
+def safe_next(target):
+    """Return `target` when it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 def instance_secret_key(instance_path):

@@ -2,7 +2,7 @@
 
 It sends no User-Agent, like wrk: Flask-Login's session protection ties a
 session to the User-Agent it logged in with, and re-signs the cookie on every
-response when it differs (notes/performance.md, "Measuring honestly"). So the
+response when it differs (bench/README.md, "What one run does"). So the
 session made here is the one the load generator sends, as a Cookie header.
 """
 import http.client

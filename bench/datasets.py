@@ -3,16 +3,17 @@
 A cached file is named by its size and seed, e.g.
 `bench/data/tweepee-u10000-f50-m1000000-s1.db`, with a JSON file beside it that
 records how it was made: the time anchor (`--now`), the seeding time and rate,
-the seeding process's peak memory, and a digest of seed_data.py.
+the seeding process's peak memory, and a digest of the seeding code (seed_data.py and adminapp/seed/).
 
 The anchor is the current minute when seeding, so that "today" and "an hour
 ago" on the pages and the dashboard have data. A cached file is reused while its
 anchor is less than BENCH_DATA_MAX_AGE_HOURS old (24 by default; 0 reseeds every
-time) and seed_data.py is unchanged; otherwise it is seeded again. The same seed
+time) and the seeding code is unchanged; otherwise it is seeded again. The same seed
 and anchor give the same rows, so `seed_data.py --seed S --now ANCHOR` with the
 recorded anchor rebuilds a file exactly (but for the moderation timestamps).
 """
 import datetime
+import glob
 import hashlib
 import json
 import os
@@ -68,9 +69,14 @@ def age_hours(anchor):
     return (datetime.datetime.now(datetime.timezone.utc) - then).total_seconds() / 3600
 
 
-def file_digest(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
+def seeding_digest():
+    """SHA-256 over the seeding code: seed_data.py and every module of adminapp/seed/."""
+    digest = hashlib.sha256()
+    paths = [SEED_SCRIPT] + sorted(glob.glob(os.path.join(REPO, "adminapp", "seed", "*.py")))
+    for path in paths:
+        with open(path, "rb") as f:
+            digest.update(os.path.relpath(path, REPO).encode() + b"\0" + f.read())
+    return digest.hexdigest()
 
 
 def max_age_hours():
@@ -126,7 +132,7 @@ def seed(dataset, seed_number, anchor, database_url):
         "wall_seconds": round(wall, 1), "peak_rss_mb": round(peak_mb),
         "summary": match.group(0),
         "seeded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "seed_script_sha256": file_digest(SEED_SCRIPT),
+        "seeding_sha256": seeding_digest(),
     }
 
 
@@ -145,8 +151,8 @@ def cached_figures(dataset, seed_number, db_path, meta_path):
               "messages": dataset.messages, "seed": seed_number}
     if any(meta.get(name) != value for name, value in wanted.items()):
         return None, "the cached file is of another size"
-    if meta.get("seed_script_sha256") != file_digest(SEED_SCRIPT):
-        return None, "seed_data.py changed since"
+    if meta.get("seeding_sha256") != seeding_digest():
+        return None, "the seeding code changed since"
     age = age_hours(meta["now"])
     if age >= max_age_hours():
         return None, f"its anchor is {age:.0f} h old (BENCH_DATA_MAX_AGE_HOURS={max_age_hours():g})"

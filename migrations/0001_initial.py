@@ -1,4 +1,4 @@
-"""The tables of DESIGN.md's data model, with their indexes.
+"""The tables of the data model (docs/architecture.md, "Data"), with their indexes.
 
 On an empty database this creates every table. On a database made by the
 peewee twitter example (tables user, relationship, message; no history) it

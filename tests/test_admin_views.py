@@ -218,7 +218,7 @@ def test_admin_deletes_messages_and_their_reports(client, as_admin, make_user, m
     alice, bob = make_user("alice"), make_user("bob")
     message = make_message(bob, "delete me")
     Report.file(alice, message, "illegal")
-    act(client, "message", "delete", [message.id], reason="illegal content")
+    act(client, "message", "delete_message", [message.id], reason="illegal content")
     assert Message.get_or_none(Message.id == message.id) is None
     assert Report.select().count() == 0
     entry, = audit("delete")
@@ -482,7 +482,7 @@ def test_garbage_ids_never_give_a_500(client, as_admin, view):
         assert response.status_code == 302, pk       # back to the list, "Record does not exist"
         response = client.post(f"/admin/{view}/action/", data={"action": "x", "rowid": pk})
         assert response.status_code == 302, pk
-    for action in ("suspend", "hide", "remove", "dismiss", "delete"):
+    for action in ("suspend", "hide", "remove", "dismiss", "delete", "delete_message"):
         response = client.post(f"/admin/{view}/action/",
                                data={"action": action, "rowid": ["abc", "99999999999999999999"]})
         assert response.status_code == 302, action

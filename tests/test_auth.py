@@ -141,7 +141,7 @@ def test_secret_key_is_generated_once_into_instance(tmp_path):
 
 
 def test_passwords_use_scrypt_by_default():
-    from adminapp.auth.passwords import hash_password
+    from adminapp.passwords import hash_password
     assert hash_password("password123").startswith("scrypt:32768:8:1$")
 
 

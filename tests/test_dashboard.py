@@ -11,7 +11,7 @@ import re
 import pytest
 from playhouse.migrations import Runner
 
-from adminapp import db, moderation
+from adminapp import db, formatting, moderation
 from adminapp.admin import dashboard
 from adminapp.models import Message, Relationship, Report, User, utcnow
 
@@ -358,6 +358,6 @@ def test_period_weeks_and_chart_days():
 @pytest.mark.parametrize("seconds, text", [(5, "just now"), (125, "2 min ago"),
                                            (3 * 3600 + 5, "3 h ago"), (86400, "1 day ago"),
                                            (5 * 86400, "5 days ago")])
-def test_ago(seconds, text):
+def test_timeago(seconds, text):
     now = datetime.datetime(2024, 3, 1, 12)
-    assert dashboard.ago(now - datetime.timedelta(seconds=seconds), now) == text
+    assert formatting.timeago(now - datetime.timedelta(seconds=seconds), now) == text

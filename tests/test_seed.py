@@ -1,4 +1,4 @@
-"""seed_data.py: a reproducible demo set that obeys the site's rules.
+"""adminapp.seed and seed_data.py: a reproducible demo set that obeys the site's rules.
 
 Self-contained: every test seeds its own SQLite files under tmp_path.
 """
@@ -9,14 +9,13 @@ import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:  # seed_data.py is a script at the repository root
-    sys.path.insert(0, ROOT)
+from adminapp import db, seed
+from adminapp.models import USERNAME_RE, AuditLog, Message, Relationship, Report, User
+from adminapp.seed import bulk
+from adminapp.seed.command import main
+from adminapp.vocabulary import Limits
 
-import seed_data  # noqa: E402
-from adminapp import db  # noqa: E402
-from adminapp.models import (MESSAGE_MAX, USERNAME_RE, AuditLog, Message,  # noqa: E402
-                             Relationship, Report, User)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 NOW = "2024-05-01T12:00:00"
 ANCHOR = datetime.datetime(2024, 5, 1, 12, 0)
@@ -29,11 +28,11 @@ def url_of(path):
 
 
 def run(path, *extra, users=USERS, messages=MESSAGES, follows=FOLLOWS, seed=1):
-    """Run seed_data's command line in-process on `path` (a SQLite file or a URL); returns its status."""
+    """Run the seed command line in-process on `path` (a SQLite file or a URL); returns its status."""
     argv = ["--database", url_of(path), "--users", str(users), "--messages", str(messages),
             "--follows", str(follows), "--seed", str(seed), "--now", NOW, "--quiet", *extra]
     try:
-        return seed_data.main(argv)
+        return main(argv)
     except SystemExit as exit:  # argparse errors
         return exit.code
 
@@ -99,14 +98,14 @@ def test_another_seed_gives_other_rows(tmp_path):
 
 def test_reused_chunk_sql_stores_the_same_rows_as_insert_many(tmp_path, monkeypatch):
     assert run(tmp_path / "one-chunk.db") == 0  # tiny: every table fits one insert_many
-    monkeypatch.setattr(seed_data, "MAX_CHUNK_ROWS", 7)  # many full chunks: the SQL is reused
+    monkeypatch.setattr(bulk, "MAX_CHUNK_ROWS", 7)  # many full chunks: the SQL is reused
     assert run(tmp_path / "chunked.db") == 0
     assert snapshot(tmp_path / "one-chunk.db") == snapshot(tmp_path / "chunked.db")
 
 
 def test_demo_accounts_exist_with_their_roles_and_the_demo_password(seeded):
     for username, role in (("admin", "admin"), ("moderator", "moderator"), ("demo", "user")):
-        user = User.by_username(username).get()
+        user = User.lookup(username)
         assert user.role == role
         assert user.check_password("tweepee-demo")
         assert not user.check_password("wrong-password")
@@ -121,7 +120,7 @@ def test_prints_the_logins_and_the_rate(tmp_path, capsys):
         assert f"{username:<10} open-sesame-42" in out and role in out
     assert "messages/s" in out and f"{MESSAGES:,} messages" in out
     use(tmp_path / "a.db")
-    assert User.by_username("demo").get().check_password("open-sesame-42")
+    assert User.lookup("demo").check_password("open-sesame-42")
 
 
 def test_refuses_a_database_with_users_unless_reset(seeded, capsys):
@@ -141,22 +140,22 @@ def test_reset_replaces_the_data(tmp_path):
     use(tmp_path / "a.db")
     assert User.select().count() == 10 and Message.select().count() == 50
     assert "schema_migration" in db.database.get_tables()
-    assert seed_data.db.migrate() == []  # the migration history survived the reset
+    assert db.migrate() == []  # the migration history survived the reset
 
 
 def test_counts_match_the_arguments(seeded):
     assert User.select().count() == USERS
     assert Message.select().count() == MESSAGES
-    demo = User.by_username("demo").get()
+    demo = User.lookup("demo")
     per_user = {}
     for a, b in Relationship.select(Relationship.from_user, Relationship.to_user).tuples():
         assert a != b, "nobody follows themselves"
         per_user.setdefault(a, set()).add(b)
     assert Relationship.select().count() == sum(len(targets) for targets in per_user.values())
     assert {len(targets) for user, targets in per_user.items() if user != demo.id} == {FOLLOWS}
-    assert len(per_user[demo.id]) == min(USERS - 1, seed_data.DEMO_FOLLOWS)
+    assert len(per_user[demo.id]) == min(USERS - 1, seed.DEMO_FOLLOWS)
     assert Relationship.select().where(Relationship.to_user == demo.id).count() >= 1
-    assert Report.select().where(Report.resolved_at.is_null()).count() >= seed_data.MIN_REPORTS
+    assert Report.select().where(Report.resolved_at.is_null()).count() >= seed.MIN_REPORTS
 
 
 def test_follows_are_capped_by_the_number_of_people(tmp_path):
@@ -170,12 +169,12 @@ def test_messages_obey_the_rules_and_time_runs_with_ids(seeded):
     rows = list(Message.select(Message.id, Message.content, Message.pub_date, User.join_date)
                 .join(User, on=(Message.user == User.id)).order_by(Message.id).tuples())
     for _, content, pub_date, joined in rows:
-        assert content == content.strip() and 1 <= len(content) <= MESSAGE_MAX
+        assert content == content.strip() and 1 <= len(content) <= Limits.MESSAGE_MAX
         assert joined <= pub_date < ANCHOR, "posted after joining, before the anchor"
     dates = [pub_date for _, _, pub_date, _ in rows]
     assert dates == sorted(dates)
     assert ANCHOR - dates[-1] <= datetime.timedelta(minutes=10)
-    assert ANCHOR - dates[0] <= seed_data.MESSAGE_SPAN
+    assert ANCHOR - dates[0] <= seed.MESSAGE_SPAN
 
 
 def test_people_obey_the_rules(seeded):
@@ -183,15 +182,15 @@ def test_people_obey_the_rules(seeded):
     assert all(USERNAME_RE.match(name) for name in names)
     assert len({name.lower() for name in names}) == len(names)
     for user in User.select():
-        assert "@" in user.email and len(user.bio) <= 300
+        assert "@" in user.email and len(user.bio) <= Limits.BIO_MAX
         assert ANCHOR - datetime.timedelta(days=366) <= user.join_date <= ANCHOR
 
 
 def test_moderation_goes_through_the_verbs(seeded):
-    moderator = User.by_username("moderator").get()
+    moderator = User.lookup("moderator")
     hidden = Message.select().where(Message.hidden_at.is_null(False))
     suspended = User.select().where(User.suspended_at.is_null(False))
-    assert hidden.count() >= seed_data.MIN_HIDDEN and suspended.count() >= 1
+    assert hidden.count() >= seed.MIN_HIDDEN and suspended.count() >= 1
     assert all(m.hidden_by_id == moderator.id for m in hidden)
     entries = AuditLog.select().where(AuditLog.actor == moderator.id)
     assert entries.count() == hidden.count() + suspended.count()
@@ -201,15 +200,15 @@ def test_moderation_goes_through_the_verbs(seeded):
 def test_seed_function_returns_the_figures_and_refuses_a_second_set(tmp_path):
     use(tmp_path / "a.db")
     db.migrate()
-    assert seed_data.is_empty()
-    figures = seed_data.seed(users=10, messages=30, follows=2, now=ANCHOR, progress=False)
+    assert seed.is_empty()
+    figures = seed.seed(users=10, messages=30, follows=2, now=ANCHOR, progress=False)
     assert figures["users"] == 10 and figures["messages"] == 30
     assert figures["follows"] == Relationship.select().count()
     assert figures["reports"] == Report.select().count()
     assert figures["seconds"] > 0 and figures["messages_per_second"] > 0
-    assert not seed_data.is_empty()
-    with pytest.raises(seed_data.NotEmpty):
-        seed_data.seed(users=10, messages=30, follows=2, now=ANCHOR, progress=False)
+    assert not seed.is_empty()
+    with pytest.raises(seed.NotEmpty):
+        seed.seed(users=10, messages=30, follows=2, now=ANCHOR, progress=False)
     assert Message.select().count() == 30
 
 

@@ -1,15 +1,23 @@
-"""The access rule of the back office, in one place.
+"""The one base of the back office's views, and its access rule.
 
 Anonymous visitors go to /login/?next=..., plain users get 403, moderators
 and admins are in. Flask-Admin calls is_accessible() before every endpoint
 of a view (list, details, edit, action, export, ajax), so the rule holds
 everywhere, not only in the menu. Views narrow it with flags.
+
+A model view is declarations: its columns, filters, formatters (macros of
+templates/admin/_cells.html), its get_query() joining what it shows, and thin
+bulk actions that call adminapp.moderation through `apply`.
 """
 from flask import abort, flash, redirect, request, url_for
 from flask_admin.contrib.peewee import ModelView
 from flask_login import current_user
 
 from .. import moderation
+from ..formatting import parse_id
+from ..vocabulary import Limits
+from .cells import DETAIL_TYPE_FORMATTERS, EXPORT_TYPE_FORMATTERS, TYPE_FORMATTERS
+from .compat import FlaskAdminFixes
 
 
 class StaffOnly:
@@ -28,8 +36,8 @@ class StaffOnly:
         abort(403)
 
 
-class ModeratorView(StaffOnly, ModelView):
-    """Base of the model views: read and act through the verbs; no raw create/delete."""
+class ModeratorView(StaffOnly, FlaskAdminFixes, ModelView):
+    """Base of the model views: read, search, export, and act through the verbs only."""
 
     can_create = False
     can_edit = False
@@ -37,50 +45,56 @@ class ModeratorView(StaffOnly, ModelView):
     can_view_details = True
     can_export = True
     export_types = ["csv"]
+    export_max_rows = 0  # every matching row, streamed (compat._export_data)
     page_size = 20
     can_set_page_size = True
-    # no COUNT(*) over large tables on every list page (notes/flask-admin-peewee.md)
+    # no COUNT(*) over large tables on every list page
     simple_list_pager = True
-    # actions that only admins may run, by name
-    admin_actions = ()
-    # endpoints a view turns off by flag answer 403 rather than redirecting to the list
-    endpoint_flags = {"create_view": "can_create", "edit_view": "can_edit",
-                      "delete_view": "can_delete", "details_view": "can_view_details",
-                      "export": "can_export"}
-    max_page = 10**6
+    named_filter_urls = True
+    list_template = "admin/moderation_list.html"
+    details_template = "admin/details_with_actions.html"
+    column_type_formatters = TYPE_FORMATTERS
+    column_type_formatters_detail = DETAIL_TYPE_FORMATTERS
+    column_type_formatters_export = EXPORT_TYPE_FORMATTERS
 
-    def _handle_view(self, name, **kwargs):
-        response = super()._handle_view(name, **kwargs)
-        flag = self.endpoint_flags.get(name)
-        if response is None and flag and not getattr(self, flag):
-            abort(403)
-        return response
+    search_placeholder_text = None
+    reason_placeholder = None  # set: the list and details pages ask for a reason
+    admin_actions = ()   # actions only admins may run, by name
+    danger_actions = ()  # shown as red buttons on details pages
 
-    def _get_column_by_idx(self, idx):
-        """The listed column at `idx` when it is sortable, else None.
-
-        Flask-Admin's peewee get_list raises KeyError (a 500) for ?sort= on a
-        column that is listed but not sortable.
-        """
-        column = super()._get_column_by_idx(idx)
-        return column if column is not None and column[0] in self._sortable_columns else None
-
-    def _get_list_extra_args(self):
-        """The list's URL arguments, ?page= kept to 0..max_page (no negative or huge OFFSET)."""
-        args = super()._get_list_extra_args()
-        args.page = min(max(args.page or 0, 0), self.max_page)
-        return args
+    def search_placeholder(self):
+        return self.search_placeholder_text or "Search"
 
     def is_action_allowed(self, name):
         if name in self.admin_actions and not current_user.is_admin:
             return False
         return super().is_action_allowed(name)
 
+    def get_actions_list(self):
+        """The allowed actions, the admin-only (and hardest) ones last."""
+        actions, confirmations = super().get_actions_list()
+        actions.sort(key=lambda action: action[0] in self.admin_actions)
+        return actions, confirmations
+
+    def action_applies(self, name, model):
+        """Whether the action `name` makes sense for `model` (details pages show only those)."""
+        return True
+
+    def details_actions(self, model):
+        """The allowed actions that apply to `model`: [(name, text, confirmation)]."""
+        actions, confirmations = self.get_actions_list()
+        return [(name, text, confirmations.get(name)) for name, text in actions
+                if self.action_applies(name, model)]
+
+    @staticmethod
+    def reason(default=None):
+        """The reason typed for an action (at most Limits.REASON_MAX characters), else `default`."""
+        return (request.form.get("reason") or "").strip()[:Limits.REASON_MAX] or default
+
     def apply(self, verb, ids, *args, **kwargs):
         """Run `verb(current_user, row, ...)` on each selected row; flash what was done and refused."""
         done, refused = 0, []
-        # ASCII digits within the database's integer range: garbage never reaches the query
-        ids = [int(i) for i in ids if str(i).isascii() and str(i).isdigit() and len(str(i)) < 19]
+        ids = [pk for pk in map(parse_id, ids) if pk is not None]
         for row in self.get_query().where(self.model.id.in_(ids)):
             try:
                 verb(current_user, row, *args, **kwargs)

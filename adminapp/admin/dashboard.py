@@ -20,7 +20,9 @@ from peewee import JOIN, SQL, Select, ValuesList, fn
 from werkzeug.routing import BuildError
 
 from .. import db
+from ..formatting import excerpt
 from ..models import AuditLog, Message, Relationship, Report, User, utcnow
+from ..vocabulary import Action, Outcome, Target
 from .base import StaffOnly
 
 CHART_DAYS = 30
@@ -28,7 +30,6 @@ WEEK_DAYS = 7
 TOP_USERS = 10
 QUEUE_HEAD = 5
 RECENT_ACTIONS = 10
-EXCERPT = 80
 ONE_DAY = datetime.timedelta(days=1)
 
 COUNT = fn.COUNT(SQL("*"))
@@ -151,9 +152,10 @@ def recent_actions_query():
                             TargetMessage.content.alias("target_message"))
             .join(Actor, JOIN.LEFT_OUTER, on=(AuditLog.actor == Actor.id))
             .join_from(AuditLog, TargetUser, JOIN.LEFT_OUTER,
-                       on=((AuditLog.target_model == "user") & (TargetUser.id == target_id)))
+                       on=((AuditLog.target_model == Target.USER.value) & (TargetUser.id == target_id)))
             .join_from(AuditLog, TargetMessage, JOIN.LEFT_OUTER,
-                       on=((AuditLog.target_model == "message") & (TargetMessage.id == target_id)))
+                       on=((AuditLog.target_model == Target.MESSAGE.value)
+                           & (TargetMessage.id == target_id)))
             .order_by(AuditLog.created.desc(), AuditLog.id.desc())
             .limit(RECENT_ACTIONS).dicts())
 
@@ -169,25 +171,6 @@ def chart_data(period, messages_rows, signup_rows):
             "messages": series(messages_rows), "signups": series(signup_rows)}
 
 
-def excerpt(text, limit=EXCERPT):
-    """`text` on one line, cut at `limit` characters with an ellipsis."""
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
-
-
-def ago(then, now):
-    """'just now', '5 min ago', '3 h ago', '2 days ago' for a naive-UTC `then`."""
-    seconds = max(0, int((now - then).total_seconds()))
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    if seconds < 86400:
-        return f"{seconds // 3600} h ago"
-    days = seconds // 86400
-    return f"{days} day{'s' if days != 1 else ''} ago"
-
-
 def admin_url(model, view="index_view", **params):
     """URL of a model view of this admin (`user`, `message`, `report`, ...).
 
@@ -201,32 +184,18 @@ def admin_url(model, view="index_view", **params):
         return path + ("?" + urlencode(params) if params else "")
 
 
-# How each audit action reads in "Recent actions", and the colour of its badge.
-ACTIONS = {
-    "hide": ("Hid", "warning"), "unhide": ("Unhid", "success"),
-    "suspend": ("Suspended", "danger"), "restore": ("Restored", "success"),
-    "set_role": ("Changed role of", "info"), "remove_follow": ("Removed follow", "secondary"),
-    "resolve_report": ("Resolved", "primary"), "delete": ("Deleted", "dark"),
-}
-
-
-def action_label(action):
-    """(verb, badge colour) for an audit action; unknown actions read as themselves."""
-    return ACTIONS.get(action, (action.replace("_", " ").capitalize(), "secondary"))
-
-
 def target_link(entry):
     """(label, url or None) for the target of an audit row; no link when it was deleted."""
     model, target_id = entry["target_model"], entry["target_id"]
-    if model == "user" and entry["target_user"]:
+    if model == Target.USER and entry["target_user"]:
         return entry["target_user"], admin_url("user", "details_view", id=target_id)
-    if model == "message" and entry["target_message"] is not None:
+    if model == Target.MESSAGE and entry["target_message"] is not None:
         return (f"“{excerpt(entry['target_message'], 40)}”",
                 admin_url("message", "details_view", id=target_id))
-    if model == "report" and entry["action"] != "delete":
+    if model == Target.REPORT and entry["action"] != Action.DELETE:
         return f"report #{target_id}", admin_url("report", "details_view", id=target_id)
     details = entry["details"] if isinstance(entry["details"], dict) else {}
-    if model == "relationship" and details.get("before"):
+    if model == Target.RELATIONSHIP and details.get("before"):
         return details["before"], None  # "alice follows bob": the row is gone
     return f"{model} #{target_id}", None
 
@@ -235,10 +204,11 @@ def change_note(entry):
     """What changed, for the actions where the outcome is not in the verb:
     'user → moderator' for a role, 'message hidden'/'dismissed' for a report; else ''."""
     details = entry["details"] if isinstance(entry["details"], dict) else {}
-    if entry["action"] == "set_role":
+    if entry["action"] == Action.SET_ROLE:
         return f"{details.get('before')} → {details.get('after')}"
-    if entry["action"] == "resolve_report":
-        return {"hide": "message hidden", "dismiss": "dismissed"}.get(details.get("after"), "")
+    if entry["action"] == Action.RESOLVE_REPORT:
+        outcome = Outcome.get(details.get("after"))
+        return outcome.label if outcome else ""
     return ""
 
 
@@ -263,10 +233,7 @@ class DashboardView(StaffOnly, AdminIndexView):
             "recent_actions": list(recent_actions_query()),
             "week_days": WEEK_DAYS,
             "chart_days": CHART_DAYS,
-            "ago": lambda then: ago(then, period.now),
-            "excerpt": excerpt,
             "admin_url": admin_url,
             "target_link": target_link,
-            "action_label": action_label,
             "change_note": change_note,
         }

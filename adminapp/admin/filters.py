@@ -11,8 +11,9 @@ from flask_admin.contrib.peewee.filters import (BasePeeweeFilter, DateTimeBetwee
                                                 FilterLike)
 from peewee import fn
 
+from ..formatting import parse_id
+
 YES_NO = (("1", "yes"), ("0", "no"))
-MAX_ID = 2**63 - 1
 
 
 class ChoiceFilter(BasePeeweeFilter):
@@ -70,11 +71,15 @@ class ExistsFilter(YesNoFilter):
         return fn.EXISTS(self.subquery(self.column))
 
 
-class UsernameEquals(BasePeeweeFilter):
-    """A username, ignoring case as the site does ("Alice" is "alice")."""
+class ShortText:
+    """Mixin: the value is 1 to 100 characters once trimmed."""
 
     def validate(self, value):
         return 0 < len(value.strip()) <= 100
+
+
+class UsernameEquals(ShortText, BasePeeweeFilter):
+    """A username, ignoring case as the site does ("Alice" is "alice")."""
 
     def apply(self, query, value):
         return query.where(fn.LOWER(self.column) == value.strip().lower())
@@ -83,10 +88,7 @@ class UsernameEquals(BasePeeweeFilter):
         return lazy_gettext("equals")
 
 
-class UsernameContains(FilterLike):
-    def validate(self, value):
-        return 0 < len(value.strip()) <= 100
-
+class UsernameContains(ShortText, FilterLike):
     def clean(self, value):
         return value.strip()
 
@@ -95,16 +97,10 @@ class IdEquals(BasePeeweeFilter):
     """An integer id; anything else (or out of the database's range) is refused."""
 
     def validate(self, value):
-        try:
-            return 0 < self.clean(value) <= MAX_ID
-        except ValueError:
-            return False
+        return parse_id(value) is not None
 
     def clean(self, value):
-        value = value.strip()
-        if not (value.isascii() and value.isdigit()):
-            raise ValueError(value)
-        return int(value)
+        return parse_id(value)
 
     def apply(self, query, value):
         return query.where(self.column == value)
@@ -124,11 +120,8 @@ def username_filters(column, name):
     return [UsernameContains(column, name), UsernameEquals(column, name)]
 
 
-class TextEquals(BasePeeweeFilter):
+class TextEquals(ShortText, BasePeeweeFilter):
     """`column` equals the (trimmed, at most 100 characters) text."""
-
-    def validate(self, value):
-        return 0 < len(value.strip()) <= 100
 
     def apply(self, query, value):
         return query.where(self.column == value.strip())

@@ -1,19 +1,15 @@
-"""/admin/message/: every message, hidden ones included; hide, unhide, delete."""
+"""/admin/message/: every message, hidden ones included; hide, unhide, delete for good."""
 from flask_admin.actions import action
 from flask_login import current_user
-from markupsafe import Markup, escape
 from peewee import JOIN, SQL, fn
 
 from .. import moderation
 from ..models import AuditLog, Message, Report, User
 from .base import ModeratorView
+from .cells import cell, export_username, export_value
 from .filters import ExistsFilter, IdEquals, IsSetFilter, date_filters, username_filters
-from .formatters import (DETAIL_TYPE_FORMATTERS, EXPORT_TYPE_FORMATTERS, TYPE_FORMATTERS,
-                         JoinedQueryMixin, message_html, reason_from_form, user_column,
-                         username_export, when)
 
 HiddenBy = User.alias("hidden_by_user")
-Actor = User.alias("actor")
 COUNT = fn.COUNT(SQL("*"))
 
 
@@ -23,37 +19,7 @@ def reports_on(message_id, open_only=False):
     return query.where(Report.resolved_at.is_null()) if open_only else query
 
 
-def _content(view, context, model, name):
-    return message_html(model, 140, details=False)
-
-
-def _status(view, context, model, name):
-    if model.hidden_at is None:
-        return Markup('<span class="text-success">visible</span>')
-    by = f" by {model.hidden_by.username}" if model.hidden_by else ""
-    return Markup('<span class="badge badge-secondary">hidden</span> '
-                  f'<small title="{escape(when(model.hidden_at))}{escape(by)}">'
-                  f'{escape(model.hidden_reason or "")}</small>')
-
-
-def _reports(view, context, model, name):
-    if not model.report_count:
-        return ""
-    url = view.get_url("report.index_view", flt0_message_id_equals=model.id)
-    if model.open_report_count:
-        text = Markup(f'<span class="badge badge-danger">{model.open_report_count} open</span>')
-    else:
-        text = Markup('<span class="text-muted">resolved</span>')
-    if model.report_count != model.open_report_count:
-        text += Markup(f' <small class="text-muted">of {model.report_count}</small>')
-    return Markup(f'<a href="{escape(url)}" title="Reports on this message">{text}</a>')
-
-
-def _status_export(view, context, model, name):
-    return "hidden" if model.hidden_at else "visible"
-
-
-class MessageView(JoinedQueryMixin, ModeratorView):
+class MessageView(ModeratorView):
     column_list = ("pub_date", "user", "content", "hidden_at", "report_count")
     # the content is shown above the fields, in full (templates/admin/message_details.html)
     column_details_list = ("id", "pub_date", "user", "hidden_at", "hidden_by", "report_count")
@@ -76,23 +42,18 @@ class MessageView(JoinedQueryMixin, ModeratorView):
         *date_filters(Message.pub_date, "Posted"),
         IdEquals(Message.id, "Message ID"),
     )
-    named_filter_urls = True
-    column_formatters = {"user": user_column("user"), "content": _content,
-                         "hidden_at": _status, "hidden_by": user_column("hidden_by"),
-                         "report_count": _reports}
-    column_formatters_detail = {"user": user_column("user"), "hidden_at": _status,
-                                "hidden_by": user_column("hidden_by"), "report_count": _reports}
-    column_formatters_export = {"user": username_export("user"), "hidden_at": _status_export,
-                                "hidden_at_time": lambda v, c, m, n: m.hidden_at,
-                                "hidden_by": username_export("hidden_by")}
-    column_type_formatters = TYPE_FORMATTERS
-    column_type_formatters_detail = DETAIL_TYPE_FORMATTERS
-    column_type_formatters_export = EXPORT_TYPE_FORMATTERS
+    column_formatters = {"user": cell("user", "user"),
+                         "content": cell("message", length=140, details=False),
+                         "hidden_at": cell("message_status"), "hidden_by": cell("user", "hidden_by"),
+                         "report_count": cell("message_reports")}
+    column_formatters_export = {"user": export_username("user"),
+                                "hidden_at": lambda v, c, m, n: "hidden" if m.hidden_at else "visible",
+                                "hidden_at_time": export_value("hidden_at"),
+                                "hidden_by": export_username("hidden_by")}
     details_template = "admin/message_details.html"
-    list_template = "admin/moderation_list.html"
     reason_placeholder = "Reason for hide/unhide/delete (optional)"
-    export_max_rows = 0  # every matching row, streamed
-    admin_actions = ("delete",)
+    admin_actions = ("delete_message",)
+    danger_actions = ("hide", "delete_message")
 
     def get_query(self):
         reports = Report.select(COUNT).where(Report.message == Message.id)
@@ -103,19 +64,10 @@ class MessageView(JoinedQueryMixin, ModeratorView):
                 .switch(Message)
                 .join(HiddenBy, JOIN.LEFT_OUTER, on=(Message.hidden_by == HiddenBy.id)))
 
-    danger_actions = ("hide", "delete")
-
     def action_applies(self, name, message):
         if not moderation.can_moderate(current_user, message.user):
             return False
         return {"hide": not message.is_hidden, "unhide": message.is_hidden}.get(name, True)
-
-    def is_action_allowed(self, name):
-        # our "delete" runs moderation.delete_message, not Flask-Admin's raw delete
-        # (which can_delete=False turns off): admins only
-        if name == "delete":
-            return current_user.is_admin
-        return super().is_action_allowed(name)
 
     def details_extra(self, message):
         """The reports on the message and its audit history: two queries."""
@@ -124,23 +76,19 @@ class MessageView(JoinedQueryMixin, ModeratorView):
                    .join(Reporter, on=(Report.reporter == Reporter.id))
                    .where(Report.message == message.id)
                    .order_by(Report.created.desc(), Report.id.desc()).limit(50))
-        history = (AuditLog.select(AuditLog, Actor)
-                   .join(Actor, JOIN.LEFT_OUTER, on=(AuditLog.actor == Actor.id))
-                   .where((AuditLog.target_model == "message")
-                          & (AuditLog.target_id == str(message.id)))
-                   .order_by(AuditLog.created.desc(), AuditLog.id.desc()).limit(20))
-        return {"reports": list(reports), "history": list(history)}
+        return {"reports": list(reports), "history": list(AuditLog.history_of(message))}
 
     @action("hide", "Hide", "Hide the selected messages from every public page?")
     def action_hide(self, ids):
         self.apply(moderation.hide_message, ids,
-                   reason=reason_from_form("Hidden by a moderator from the back office"))
+                   reason=self.reason("Hidden by a moderator from the back office"))
 
     @action("unhide", "Unhide", "Show the selected messages again?")
     def action_unhide(self, ids):
-        self.apply(moderation.unhide_message, ids, reason=reason_from_form(None))
+        self.apply(moderation.unhide_message, ids, reason=self.reason())
 
-    @action("delete", "Delete for good",
+    # not "delete": that name is Flask-Admin's own raw delete, which can_delete=False turns off
+    @action("delete_message", "Delete for good",
             "Delete the selected messages and the reports on them? This cannot be undone.")
-    def action_delete(self, ids):
-        self.apply(moderation.delete_message, ids, reason=reason_from_form(None))
+    def action_delete_message(self, ids):
+        self.apply(moderation.delete_message, ids, reason=self.reason())

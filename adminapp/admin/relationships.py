@@ -5,22 +5,19 @@ cannot join by itself ("More than one foreign key"): get_query() joins two
 aliases, and search, sort and filters name the aliases' fields.
 """
 from flask_admin.actions import action
-from flask_admin.contrib.peewee.filters import (DateTimeBetweenFilter, DateTimeGreaterFilter,
-                                                DateTimeSmallerFilter)
 from flask_login import current_user
 
 from .. import moderation
 from ..models import Relationship, User
 from .base import ModeratorView
-from .filters import username_filters
-from .formatters import (DETAIL_TYPE_FORMATTERS, EXPORT_TYPE_FORMATTERS, TYPE_FORMATTERS,
-                         JoinedQueryMixin, reason_from_form, user_column, username_export)
+from .cells import cell, export_username
+from .filters import date_filters, username_filters
 
 Follower = User.alias("follower")
 Followed = User.alias("followed")
 
 
-class RelationshipView(JoinedQueryMixin, ModeratorView):
+class RelationshipView(ModeratorView):
     column_list = ("from_user", "to_user", "created")
     column_details_list = ("id", "from_user", "to_user", "created")
     column_export_list = ("id", "from_user", "to_user", "created")
@@ -31,26 +28,16 @@ class RelationshipView(JoinedQueryMixin, ModeratorView):
     # newest first by primary key: "created" has no index (and is NULL on old rows)
     column_default_sort = ("id", True)
     column_searchable_list = (Follower.username, Followed.username)
+    search_placeholder_text = "Follower or followed username"
     column_filters = (
         *username_filters(Follower.username, "Follower"),
         *username_filters(Followed.username, "Follows"),
-        DateTimeGreaterFilter(Relationship.created, "Since"),
-        DateTimeSmallerFilter(Relationship.created, "Since"),
-        DateTimeBetweenFilter(Relationship.created, "Since"),
+        *date_filters(Relationship.created, "Since"),
     )
-    named_filter_urls = True
-    column_formatters = {"from_user": user_column("from_user"), "to_user": user_column("to_user")}
-    column_formatters_export = {"from_user": username_export("from_user"),
-                                "to_user": username_export("to_user")}
-    column_type_formatters = TYPE_FORMATTERS
-    column_type_formatters_detail = DETAIL_TYPE_FORMATTERS
-    column_type_formatters_export = EXPORT_TYPE_FORMATTERS
-    list_template = "admin/moderation_list.html"
+    column_formatters = {"from_user": cell("user", "from_user"), "to_user": cell("user", "to_user")}
+    column_formatters_export = {"from_user": export_username("from_user"),
+                                "to_user": export_username("to_user")}
     reason_placeholder = "Reason for removing (optional)"
-    search_placeholder_text = "Follower or followed username"
-    export_max_rows = 0  # every matching row, streamed
-
-    details_template = "admin/details_with_actions.html"
     danger_actions = ("remove",)
 
     def action_applies(self, name, relationship):
@@ -64,4 +51,4 @@ class RelationshipView(JoinedQueryMixin, ModeratorView):
 
     @action("remove", "Remove follow", "Remove the selected follows?")
     def action_remove(self, ids):
-        self.apply(moderation.remove_follow, ids, reason=reason_from_form(None))
+        self.apply(moderation.remove_follow, ids, reason=self.reason())

@@ -2,6 +2,10 @@
 from flask import flash, redirect, request, url_for
 from flask_login import LoginManager, current_user, logout_user
 
+from ..formatting import parse_id
+from ..models import User
+from .views import bp
+
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Log in to do that."
@@ -11,11 +15,8 @@ login_manager.login_message_category = "info"
 @login_manager.user_loader
 def load_user(user_id):
     """Return the User with this id, or None (the session then counts as anonymous)."""
-    from ..models import User  # models imports auth.passwords: import here, not at the top
-    try:
-        return User.get_or_none(User.id == int(user_id))
-    except (TypeError, ValueError):
-        return None
+    pk = parse_id(user_id)
+    return User.get_or_none(User.id == pk) if pk is not None else None
 
 
 def end_suspended_session():
@@ -33,8 +34,6 @@ def end_suspended_session():
 
 def init_app(app):
     """Wire Flask-Login and the auth blueprint into `app`."""
-    from .views import bp
-
     login_manager.init_app(app)
     app.before_request(end_suspended_session)
     app.register_blueprint(bp)

@@ -1,28 +1,22 @@
 """Forms for joining and logging in; the rules themselves live in models.py."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired
 
 from .. import models
-
-
-def model_rule(clean):
-    """Wrap a models.clean_* function as a WTForms validator (its message is shown)."""
-    def validator(form, field):
-        try:
-            clean(field.data)
-        except models.ValidationError as e:
-            raise ValidationError(str(e))
-    return validator
+from ..forms import model_rule
+from ..vocabulary import Limits
 
 
 class JoinForm(FlaskForm):
     username = StringField("Username", [InputRequired(), model_rule(models.clean_username)],
-                           render_kw={"autocomplete": "username", "maxlength": 30})
+                           render_kw={"autocomplete": "username",
+                                      "maxlength": Limits.USERNAME_MAX})
     email = EmailField("Email", [InputRequired(), model_rule(models.clean_email)],
-                       render_kw={"autocomplete": "email"})
+                       render_kw={"autocomplete": "email", "maxlength": Limits.EMAIL_MAX})
     password = PasswordField("Password", [InputRequired(), model_rule(models.clean_password)],
-                             render_kw={"autocomplete": "new-password", "minlength": 8})
+                             render_kw={"autocomplete": "new-password",
+                                        "minlength": Limits.PASSWORD_MIN})
 
 
 class LoginForm(FlaskForm):

@@ -1,23 +1,14 @@
 """Join, log in, log out."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import models
+from ..forms import show_error
 from ..models import User
-from ..security import limiter
+from ..security import limiter, safe_next
 from .forms import JoinForm, LoginForm
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target):
-    """Return `target` when it is a path on this site, else None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
 
 
 def login_username_key():
@@ -44,7 +35,7 @@ def join():
         try:
             user = User.create_account(form.username.data, form.email.data, form.password.data)
         except models.ValidationError as e:
-            form.username.errors.append(str(e))
+            show_error(form, e)
         else:
             login_user(user)
             flash(f"Welcome to tweepee, {user.username}! Follow a few people to fill your timeline.",
@@ -65,7 +56,7 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 422 if request.method == "POST" else 200
-    user = User.by_username(form.username.data.strip()).first()
+    user = User.lookup(form.username.data)
     if user is None or not user.check_password(form.password.data):
         form.password.errors.append("That username and password do not match.")
         return render_template("auth/login.html", form=form), 401
@@ -77,7 +68,8 @@ def login():
     return redirect(safe_next(request.args.get("next")) or url_for("public.index"))
 
 
-def login_throttled():
+@bp.errorhandler(429)
+def login_throttled(e):
     """The login form with a 429 and the reason, when too many attempts failed."""
     form = LoginForm()
     form.username.errors = ["Too many failed attempts. Wait a minute before trying again."]

@@ -2,12 +2,11 @@
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, login_required
-from peewee import fn
 
 from .. import moderation, models, pagination
-from ..auth.views import safe_next
-from ..db import database
+from ..forms import show_error
 from ..models import Message, User
+from ..security import safe_next
 from .forms import MessageForm, ReportForm, SettingsForm
 
 bp = Blueprint("public", __name__)
@@ -34,16 +33,12 @@ def render_timeline(title, query, **context):
 
 def profile_or_404(username):
     """Return the user called `username` (any case) with its counts, or abort with 404."""
-    name = username.lower()
-    user = User.with_stats(current_user).where(fn.LOWER(User.username) == name).first()
-    if user is None:
-        abort(404)
-    return user
+    return user_or_404(username, User.with_stats(current_user))
 
 
-def user_or_404(username):
+def user_or_404(username, query=None):
     """Return the user called `username` (any case), or abort with 404."""
-    user = User.by_username(username).first()
+    user = User.lookup(username, query)
     if user is None:
         abort(404)
     return user
@@ -90,7 +85,7 @@ def create():
         try:
             current_user.post(form.content.data)
         except models.ValidationError as e:
-            form.content.errors.append(str(e))
+            show_error(form, e)
         else:
             flash("Your message is posted.", "success")
             return redirect(url_for("public.index"))
@@ -169,13 +164,9 @@ def unfollow(username):
 
 # --- one message -------------------------------------------------------------------
 def message_or_404(message_id):
-    """Return the message with its author, or 404 when it is hidden from this viewer."""
-    message = (Message.select(Message, User).join(User, on=(Message.user == User.id))
-               .where(Message.id == message_id).first())
+    """Return the message with its author, or 404 when this viewer may not see it."""
+    message = Message.visible_to(current_user).where(Message.id == message_id).first()
     if message is None:
-        abort(404)
-    staff = current_user.is_authenticated and current_user.is_moderator
-    if (message.is_hidden or message.user.is_suspended) and not staff:
         abort(404)
     return message
 
@@ -197,7 +188,7 @@ def report(message_id):
         try:
             models.Report.file(current_user, message, form.category.data, form.note.data)
         except models.ValidationError as e:
-            form.category.errors.append(str(e))
+            show_error(form, e)
         else:
             flash("Thank you. The moderators will look at this message.", "success")
             return redirect(url_for("public.message_detail", message_id=message.id))
@@ -211,24 +202,16 @@ def settings():
     """Change email, bio and password (the password needs the current one)."""
     form = SettingsForm(obj=current_user)
     if form.validate_on_submit():
-        if form.new_password.data and not current_user.check_password(form.current_password.data):
-            form.current_password.errors.append("Your current password is not right.")
+        try:
+            current_user.update_settings(form.email.data, form.bio.data, form.new_password.data,
+                                         form.current_password.data)
+        except models.ValidationError as e:
+            show_error(form, e)
         else:
-            save_settings(current_user, form)
             flash("Your settings are saved.", "success")
             return redirect(url_for("public.settings"))
     status = 422 if request.method == "POST" else 200
     return render_template("public/settings.html", form=form), status
-
-
-def save_settings(user, form):
-    """Write the settings form onto `user` in one transaction."""
-    with database.atomic():
-        user.email = models.clean_email(form.email.data)
-        user.bio = (form.bio.data or "").strip()
-        if form.new_password.data:
-            user.set_password(form.new_password.data)
-        user.save()
 
 
 # --- moderation in place (the same verbs as the back office) ------------------------------

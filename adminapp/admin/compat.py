@@ -1,0 +1,101 @@
+"""Every override of Flask-Admin's private API, in one place.
+
+Written against Flask-Admin 2.2.1 (its peewee backend, `flask_admin.contrib.peewee`).
+These methods are not documented: on an upgrade, read each one against the
+new version and run tests/test_admin_*.py. Why each exists:
+
+- `_handle_view`: an endpoint a view turns off by flag (create, edit, delete,
+  details, export) answers 403 instead of redirecting to the list.
+- `_get_column_by_idx`: `?sort=N` on a listed column that is not sortable
+  raised KeyError in the peewee get_list (a 500); it now sorts by default.
+- `_get_list_extra_args`: `?page=` is kept to 0..max_page (no negative or
+  huge OFFSET reaching the database).
+- `_handle_join`: the views join every related table in get_query(); Flask-Admin's
+  own join has no `on=` and fails with two foreign keys to one table
+  ("More than one foreign key").
+- `init_search`: accepts aliased fields (`User.alias().username`), which the
+  peewee backend refuses.
+- `_sort_clause`, `_order_by`: sort by any expression (a subquery's alias, an
+  Ordering with NULLS FIRST), and end with the primary key so that pages never
+  repeat or skip rows.
+- `get_one`: the details page uses the joined query (no lazy loads) and a
+  garbage id is "not found", not a 500.
+- `_export_data`: the CSV export streams rows from a cursor instead of loading
+  them all into a list.
+"""
+from flask import abort
+from peewee import CharField, FieldAlias, Ordering, TextField
+
+from ..db import database
+from ..formatting import parse_id
+
+
+class FlaskAdminFixes:
+    """Mixin for flask_admin.contrib.peewee.ModelView; see the module docstring."""
+
+    # endpoints a view turns off by flag answer 403 rather than redirecting to the list
+    endpoint_flags = {"create_view": "can_create", "edit_view": "can_edit",
+                      "delete_view": "can_delete", "details_view": "can_view_details",
+                      "export": "can_export"}
+    max_page = 10**6
+
+    def _handle_view(self, name, **kwargs):
+        response = super()._handle_view(name, **kwargs)
+        flag = self.endpoint_flags.get(name)
+        if response is None and flag and not getattr(self, flag):
+            abort(403)
+        return response
+
+    def _get_column_by_idx(self, idx):
+        column = super()._get_column_by_idx(idx)
+        return column if column is not None and column[0] in self._sortable_columns else None
+
+    def _get_list_extra_args(self):
+        args = super()._get_list_extra_args()
+        args.page = min(max(args.page or 0, 0), self.max_page)
+        return args
+
+    def _handle_join(self, query, field, joins):
+        return query
+
+    def init_search(self):
+        for column in self.column_searchable_list or ():
+            field = getattr(self.model, column) if isinstance(column, str) else column
+            base = field.field if isinstance(field, FieldAlias) else field
+            if not isinstance(base, (CharField, TextField)):
+                raise TypeError(f"Can only search on text columns, not {column!r}")
+            self._search_fields.append(field)
+        return bool(self._search_fields)
+
+    def _sort_clause(self, query, joins, sort_field, sort_desc):
+        field = getattr(self.model, sort_field) if isinstance(sort_field, str) else sort_field
+        if isinstance(field, Ordering):
+            return query, joins, field
+        return query, joins, field.desc() if sort_desc else field.asc()
+
+    def _order_by(self, query, joins, order):
+        query, joins = super()._order_by(query, joins, order)
+        last_desc = bool(order[-1][1]) if order else True
+        pk = self.model._meta.primary_key
+        return query.order_by_extend(pk.desc() if last_desc else pk.asc()), joins
+
+    def get_one(self, id):
+        pk = parse_id(id)
+        if pk is None:
+            return None
+        return self.get_query().where(self.model._meta.primary_key == pk).first()
+
+    def _export_data(self):
+        view_args = self._get_list_extra_args()
+        column = self._get_column_by_idx(view_args.sort)
+        count, query = self.get_list(0, column[0] if column else None, view_args.sort_desc,
+                                     view_args.search, view_args.filters, execute=False,
+                                     page_size=self.export_max_rows)
+        return count, _stream(query)
+
+
+def _stream(query):
+    """Rows of `query` one at a time, on a connection of their own: Flask reads a
+    streamed body after the request's teardown has closed the request's connection."""
+    with database.connection_context():
+        yield from query.iterator()

@@ -1,0 +1,119 @@
+"""Demo data for tweepee: users, follows, messages and open reports, from a few rows to millions.
+
+`seed_data.py` at the repository root and `flask --app adminapp seed` run it
+from the command line (adminapp.seed.command); code calls `seed()`.
+
+The same seed and the same anchor (`now`, --now) give the same rows (but for the
+moderation timestamps: the verbs stamp the real time); each phase draws from its
+own `random.Random(f"{seed}:<phase>")`. Text comes from Faker, but through a pool
+made once per run (text.py): a Faker sentence costs tens of microseconds, so a
+million of them would take most of a minute; composing messages from the pool
+costs a few. Rows go in through the models with bulk `insert_many`, in chunks,
+many chunks per transaction (bulk.py), and are streamed from generators so memory
+stays flat whatever the number of messages. Most of the time is peewee building
+SQL, so the SQL of a full chunk is built once and reused.
+
+One module a kind of row: people.py, follows.py, messages.py, reports.py. A few
+users are suspended and a few messages hidden through the moderation verbs (with
+their audit rows: moderation.py), and about 0.1% of the messages carry an open
+report, so the back office has work.
+
+Every seeded user, the three demo accounts included, has the demo password:
+one scrypt hash is computed and shared, since hashing per user would take minutes.
+"""
+import time
+from collections import namedtuple
+from random import Random
+
+from faker import Faker
+
+from adminapp.models import User, clean_password
+from adminapp.passwords import hash_password
+
+from .bulk import analyze, phase, reset_tables
+from .clock import anchor_time
+from .follows import DEMO_FOLLOWS, load_follows
+from .messages import MESSAGE_SPAN, load_messages
+from .moderation import MIN_HIDDEN, moderate
+from .people import DEMO_ACCOUNTS, insert_people, make_people
+from .reports import MIN_REPORTS, load_reports
+from .text import make_pool
+
+__all__ = ["DEMO_ACCOUNTS", "DEMO_FOLLOWS", "DEMO_PASSWORD", "MESSAGE_SPAN", "MIN_HIDDEN",
+           "MIN_REPORTS", "NotEmpty", "is_empty", "load", "seed", "summary"]
+
+DEMO_PASSWORD = "tweepee-demo"
+
+# What every loading phase needs: the seed, the time anchor, the text pool and the people.
+Plan = namedtuple("Plan", "seed anchor pool people ids")
+
+
+class NotEmpty(Exception):
+    """The database already has users and no reset was asked for."""
+
+
+def is_empty():
+    """True when the user table has no rows (the tables must exist)."""
+    return not User.select().exists()
+
+
+def seed(users, messages, follows, seed=1, reset=False, demo_password=DEMO_PASSWORD, now=None,
+         progress=True):
+    """Fill the connected database with demo data; returns the figures as a dict.
+
+    Keys: users, follows, messages, reports, hidden, suspended, seconds, messages_per_second.
+    Call it outside any transaction: it commits as it goes.
+    Raises NotEmpty when there are users already and `reset` is false, ValueError on
+    bad figures and models.ValidationError on a too short demo password.
+    """
+    if users < len(DEMO_ACCOUNTS) or messages < 0 or follows < 0:
+        raise ValueError(f"need at least {len(DEMO_ACCOUNTS)} users and no negative figures")
+    anchor = anchor_time(now)
+    started = time.perf_counter()
+    # One scrypt hash for everyone (~50 ms): hashing a password per user would take minutes.
+    password_hash = hash_password(clean_password(demo_password))
+    if reset:
+        reset_tables()
+    elif not is_empty():
+        raise NotEmpty("The database already has users: run again with --reset to replace "
+                       "them with a fresh demo set.")
+    figures = load(seed, users, messages, follows, anchor, password_hash, progress)
+    analyze()
+    seconds = time.perf_counter() - started
+    figures.update(seconds=round(seconds, 2), messages_per_second=round(messages / seconds))
+    return figures
+
+
+def load(seed, users, messages, follows, anchor, password_hash, progress):
+    """Insert users, follows, messages and reports; returns their counts as a dict."""
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    pool = make_pool(fake)
+    people = make_people(Random(f"{seed}:people"), pool, users, anchor)
+    with phase("users", users, progress) as bar:
+        ids = insert_people(people, password_hash, bar)
+    plan = Plan(seed, anchor, pool, people, ids)
+    figures = {"users": len(ids)}
+    figures["follows"] = load_follows(plan, follows, progress)
+    figures["messages"] = load_messages(plan, messages, progress)
+    figures["reports"] = load_reports(plan, messages, progress)
+    figures.update(moderate(plan, messages, progress))
+    return figures
+
+
+def summary(figures, demo_password=DEMO_PASSWORD):
+    """Return the text printed after seeding: the figures, the rate and the demo logins."""
+    width = max(8, len(demo_password))
+    lines = [
+        f"Seeded {figures['users']:,} users, {figures['follows']:,} follows, "
+        f"{figures['messages']:,} messages and {figures['reports']:,} open reports "
+        f"in {figures['seconds']:.1f} s ({figures['messages_per_second']:,} messages/s).",
+        f"Moderated (see /admin/auditlog/): {figures['hidden']:,} hidden "
+        f"message{'' if figures['hidden'] == 1 else 's'}, {figures['suspended']:,} suspended "
+        f"user{'' if figures['suspended'] == 1 else 's'}.",
+        "",
+        f"Log in with (every seeded user has the password {demo_password!r}):",
+        f"  {'username':<10} {'password':<{width}}  role",
+    ]
+    lines += [f"  {name:<10} {demo_password:<{width}}  {role}" for name, role in DEMO_ACCOUNTS]
+    return "\n".join(lines)

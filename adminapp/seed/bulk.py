@@ -1,0 +1,94 @@
+"""Loading rows fast: insert_many in chunks, many chunks per transaction, a progress bar per phase;
+and emptying the tables for --reset.
+"""
+import contextlib
+import itertools
+import sqlite3
+import sys
+
+from peewee import sort_models
+from tqdm import tqdm
+
+from adminapp import db
+from adminapp.db import database
+from adminapp.models import MODELS
+
+MAX_CHUNK_ROWS = 5000
+CHUNKS_PER_TRANSACTION = 20
+
+
+def batched(items, size):
+    """Yield lists of up to `size` consecutive items of the iterable `items`."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def chunk_size(columns):
+    """Return how many rows of `columns` values one INSERT may carry (bound-variable limit)."""
+    limit = 32766
+    if db.is_sqlite() and sqlite3.sqlite_version_info < (3, 32, 0):
+        limit = 999
+    return max(1, min(MAX_CHUNK_ROWS, limit // columns))
+
+
+def insert_rows(model, fields, rows, bar):
+    """Insert the tuples `rows` with insert_many in chunks, many chunks per transaction;
+    returns the count.
+
+    Every full chunk has the same SQL, so it is built once by insert_many and reused
+    with each chunk's values (converted by the fields, as insert_many does): building
+    the SQL for every chunk was most of the time of a load.
+    """
+    size, sql, total = chunk_size(len(fields)), None, 0
+    converters = [field.db_value for field in fields]
+    with database.atomic() as transaction:
+        for n, chunk in enumerate(batched(rows, size), 1):
+            if len(chunk) < size:  # the last, shorter chunk
+                model.insert_many(chunk, fields=fields).as_rowcount().execute()
+            else:
+                sql = sql or model.insert_many(chunk, fields=fields).sql()[0]
+                database.execute_sql(sql, [convert(value) for row in chunk
+                                           for convert, value in zip(converters, row)])
+            total += len(chunk)
+            bar.update(len(chunk))
+            if n % CHUNKS_PER_TRANSACTION == 0:
+                transaction.commit()  # and begin the next one: keeps the SQLite WAL small
+    return total
+
+
+def reset_tables():
+    """Delete every row of the app's tables, children before parents (schema_migration is kept)."""
+    with foreign_keys_unchecked(), database.atomic():
+        for model in reversed(sort_models(MODELS)):
+            # PostgreSQL: TRUNCATE refuses a referenced table without CASCADE, even an empty one;
+            # RESTART IDENTITY gives a reseeded site the same ids. SQLite: a plain DELETE.
+            model.truncate_table(restart_identity=True, cascade=True)
+
+
+@contextlib.contextmanager
+def foreign_keys_unchecked():
+    """Turn SQLite's foreign-key checks off inside the block; elsewhere, do nothing.
+
+    Children go first, so nothing is left dangling, and without the checks SQLite
+    drops a table's pages at once instead of checking and deleting row by row.
+    """
+    if not db.is_sqlite():
+        yield
+        return
+    database.pragma("foreign_keys", 0)
+    try:
+        yield
+    finally:
+        database.pragma("foreign_keys", 1)
+
+
+def analyze():
+    """Refresh the planner's statistics after a bulk load (ANALYZE: SQLite and PostgreSQL)."""
+    database.execute_sql("ANALYZE")
+
+
+def phase(desc, total, progress, position=0):
+    """Return a tqdm bar for one loading phase (a silent one when `progress` is false)."""
+    return tqdm(total=total, desc=f"{desc:<8}", unit=" rows", unit_scale=True,
+                disable=not progress, file=sys.stderr, position=position)

@@ -1,0 +1,111 @@
+"""The site's vocabulary, declared once: roles, report categories, audit actions,
+report outcomes, the kinds of audit targets, and the limits on what people type.
+
+Models, forms, templates, the back office, the CLI and the seed data read
+these names from here (templates get them as globals: see `init_app`). Each
+word is a `StrEnum`, so it compares equal to the text stored in the database
+(`Role.ADMIN == "admin"`), and carries its label and the colour of its badge.
+"""
+import enum
+
+
+class Word(enum.StrEnum):
+    """A word of the site: its stored value, a label for people, a Bootstrap badge colour."""
+
+    def __new__(cls, value, label, badge="secondary"):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.badge = badge
+        return member
+
+    @classmethod
+    def values(cls):
+        """Every value, in declaration order, as plain strings."""
+        return tuple(member.value for member in cls)
+
+    @classmethod
+    def choices(cls):
+        """(value, label) pairs, for a select field."""
+        return [(member.value, member.label) for member in cls]
+
+    @classmethod
+    def get(cls, value):
+        """The member whose value is `value`, or None for anything else."""
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+
+class Role(Word):
+    USER = "user", "User", "light"
+    MODERATOR = "moderator", "Moderator", "info"
+    ADMIN = "admin", "Admin", "primary"
+
+    @property
+    def rank(self):
+        """0 for users, 1 for moderators, 2 for admins: who may act on whom."""
+        return list(Role).index(self)
+
+    @classmethod
+    def rank_of(cls, value):
+        """The rank of the role called `value`; 0 for anything unknown."""
+        role = cls.get(value)
+        return role.rank if role is not None else 0
+
+
+class Category(Word):
+    """Why someone reports a message."""
+    SPAM = "spam", "Spam"
+    ABUSE = "abuse", "Abuse or harassment", "danger"
+    ILLEGAL = "illegal", "Illegal content", "danger"
+    OTHER = "other", "Something else"
+
+
+class Action(Word):
+    """What a moderation verb writes in the audit log; "<label> <target>" reads as a sentence."""
+    HIDE = "hide", "Hid", "warning"
+    UNHIDE = "unhide", "Unhid", "success"
+    SUSPEND = "suspend", "Suspended", "danger"
+    RESTORE = "restore", "Restored", "success"
+    SET_ROLE = "set_role", "Changed role of", "info"
+    REMOVE_FOLLOW = "remove_follow", "Removed follow"
+    RESOLVE_REPORT = "resolve_report", "Resolved", "primary"
+    DELETE = "delete", "Deleted", "dark"
+
+
+class Outcome(Word):
+    """How a report is resolved."""
+    HIDE = "hide", "message hidden", "warning"
+    DISMISS = "dismiss", "dismissed", "light"
+
+
+class Target(Word):
+    """The kinds of rows an audit entry can be about (AuditLog.target_model)."""
+    USER = "user", "user"
+    MESSAGE = "message", "message"
+    REPORT = "report", "report"
+    RELATIONSHIP = "relationship", "follow"
+
+
+class Limits:
+    """How long what people type may be; models, forms and templates read these."""
+    USERNAME_MIN = 3
+    USERNAME_MAX = 30
+    EMAIL_MAX = 254
+    PASSWORD_MIN = 8
+    MESSAGE_MAX = 280
+    BIO_MAX = 300
+    REASON_MAX = 200   # a moderator's reason, kept in the audit log and on a hidden message
+    NOTE_MAX = 1000    # a reporter's note to the moderators
+
+
+# Reasons the seed data gives its moderation (the verbs accept any text up to REASON_MAX).
+REASON_PRESETS = ("Spam", "Abusive language", "Advertising", "Impersonation", "Off-topic")
+
+
+def init_app(app):
+    """Make the vocabulary available to every template (`Role`, `Category`, `Limits`, ...)."""
+    app.jinja_env.globals.update(Role=Role, Category=Category, Action=Action, Outcome=Outcome,
+                                 Target=Target, Limits=Limits)
