@@ -1,4 +1,6 @@
-"""What the site's forms share: the model's rules as WTForms validators."""
+"""What the site's forms share: the model's rules as WTForms validators, and the
+submit-or-show-the-reasons cycle of a form page."""
+from flask import flash, redirect, render_template, request
 from wtforms.validators import ValidationError
 
 from . import models
@@ -19,3 +21,19 @@ def show_error(form, error):
     fields = [field for field in form if field.name != "csrf_token"]
     field = form[error.field] if error.field and error.field in form else fields[0]
     field.errors = [*field.errors, str(error)]
+
+
+def form_page(form, template, act, success, next_url, **context):
+    """The usual life of a form: when `form` validates, run `act()`, flash `success` and
+    redirect to `next_url`; otherwise (or when `act` raises models.ValidationError) render
+    `template` with the form and its reasons, 422 after a POST."""
+    if form.validate_on_submit():
+        try:
+            act()
+        except models.ValidationError as e:
+            show_error(form, e)
+        else:
+            flash(success, "success")
+            return redirect(next_url)
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, form=form, **context), status

@@ -8,6 +8,8 @@ word is a `StrEnum`, so it compares equal to the text stored in the database
 """
 import enum
 
+from wtforms.fields.choices import SelectChoice
+
 
 class Word(enum.StrEnum):
     """A word of the site: its stored value, a label for people, a Bootstrap badge colour."""
@@ -26,8 +28,13 @@ class Word(enum.StrEnum):
 
     @classmethod
     def choices(cls):
-        """(value, label) pairs, for a select field."""
+        """(value, label) pairs, for a model field's `choices`."""
         return [(member.value, member.label) for member in cls]
+
+    @classmethod
+    def options(cls):
+        """WTForms SelectChoices (value, label), for a form's select field."""
+        return [SelectChoice(member.value, member.label) for member in cls]
 
     @classmethod
     def get(cls, value):

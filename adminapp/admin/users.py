@@ -24,7 +24,7 @@ COUNT = fn.COUNT(SQL("*"))
 
 class RoleForm(BaseForm):
     """The only thing an admin edits on an account; saved by moderation.set_role."""
-    role = SelectField("Role", choices=Role.values())
+    role = SelectField("Role", choices=Role.options())
     reason = StringField("Reason (kept in the audit log)",
                          validators=[Optional(), Length(max=Limits.REASON_MAX)])
 

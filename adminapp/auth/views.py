@@ -2,8 +2,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import models
-from ..forms import show_error
+from ..forms import form_page
 from ..models import User
 from ..security import limiter, safe_next
 from .forms import JoinForm, LoginForm
@@ -31,18 +30,12 @@ def join():
     if current_user.is_authenticated:
         return redirect(url_for("public.index"))
     form = JoinForm()
-    if form.validate_on_submit():
-        try:
-            user = User.create_account(form.username.data, form.email.data, form.password.data)
-        except models.ValidationError as e:
-            show_error(form, e)
-        else:
-            login_user(user)
-            flash(f"Welcome to tweepee, {user.username}! Follow a few people to fill your timeline.",
-                  "success")
-            return redirect(url_for("public.index"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/join.html", form=form), status
+
+    def create_and_log_in():
+        login_user(User.create_account(form.username.data, form.email.data, form.password.data))
+    return form_page(form, "auth/join.html", create_and_log_in,
+                     f"Welcome to tweepee, {(form.username.data or '').strip()}! "
+                     "Follow a few people to fill your timeline.", url_for("public.index"))
 
 
 @bp.route("/login/", methods=["GET", "POST"])

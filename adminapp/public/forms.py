@@ -15,7 +15,7 @@ class MessageForm(FlaskForm):
 
 
 class ReportForm(FlaskForm):
-    category = SelectField("Reason", [InputRequired()], choices=Category.choices())
+    category = SelectField("Reason", [InputRequired()], choices=Category.options())
     note = TextAreaField("Anything moderators should know? (optional)",
                          [Optional(), Length(max=Limits.NOTE_MAX)],
                          render_kw={"rows": 2, "maxlength": Limits.NOTE_MAX})

@@ -4,7 +4,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_login import current_user, login_required
 
 from .. import moderation, models, pagination
-from ..forms import show_error
+from ..forms import form_page
 from ..models import Message, User
 from ..security import safe_next
 from .forms import MessageForm, ReportForm, SettingsForm
@@ -81,16 +81,8 @@ def public_timeline():
 def create():
     """Post a message; the form again with the reason (422) when it is refused."""
     form = MessageForm()
-    if form.validate_on_submit():
-        try:
-            current_user.post(form.content.data)
-        except models.ValidationError as e:
-            show_error(form, e)
-        else:
-            flash("Your message is posted.", "success")
-            return redirect(url_for("public.index"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("public/create.html", form=form), status
+    return form_page(form, "public/create.html", lambda: current_user.post(form.content.data),
+                     "Your message is posted.", url_for("public.index"))
 
 
 # --- people ----------------------------------------------------------------------
@@ -184,15 +176,11 @@ def report(message_id):
     """Report a message to the moderators; 422 with the reason when refused."""
     message = message_or_404(message_id)
     form = ReportForm()
-    if form.validate_on_submit():
-        try:
-            models.Report.file(current_user, message, form.category.data, form.note.data)
-        except models.ValidationError as e:
-            show_error(form, e)
-        else:
-            flash("Thank you. The moderators will look at this message.", "success")
-            return redirect(url_for("public.message_detail", message_id=message.id))
-    return render_template("public/message.html", message=message, form=form), 422
+    return form_page(form, "public/message.html",
+                     lambda: models.Report.file(current_user, message, form.category.data,
+                                                form.note.data),
+                     "Thank you. The moderators will look at this message.",
+                     url_for("public.message_detail", message_id=message.id), message=message)
 
 
 # --- settings ------------------------------------------------------------------------
@@ -201,17 +189,12 @@ def report(message_id):
 def settings():
     """Change email, bio and password (the password needs the current one)."""
     form = SettingsForm(obj=current_user)
-    if form.validate_on_submit():
-        try:
-            current_user.update_settings(form.email.data, form.bio.data, form.new_password.data,
-                                         form.current_password.data)
-        except models.ValidationError as e:
-            show_error(form, e)
-        else:
-            flash("Your settings are saved.", "success")
-            return redirect(url_for("public.settings"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("public/settings.html", form=form), status
+
+    def save():
+        current_user.update_settings(form.email.data, form.bio.data, form.new_password.data,
+                                     form.current_password.data)
+    return form_page(form, "public/settings.html", save, "Your settings are saved.",
+                     url_for("public.settings"))
 
 
 # --- moderation in place (the same verbs as the back office) ------------------------------
