@@ -1,7 +1,7 @@
 """tweepee: a twitter-like public site with a moderation back office."""
 from flask import Flask
 
-from . import admin, auth, cli, db, errors, formatting, public, security, vocabulary
+from . import admin, auth, cli, db, errors, formatting, limits, mail, public, security, vocabulary
 from .config import Config
 
 
@@ -11,6 +11,8 @@ def create_app(config=None, instance_path=None):
     app.config.from_object(Config)
     app.config.from_mapping(config or {})
     security.init_app(app)
+    limits.init_app(app)
+    mail.init_app(app)
     db.init_app(app)
     vocabulary.init_app(app)
     formatting.init_app(app)

@@ -30,20 +30,50 @@ class Config:
     # werkzeug's scrypt (memory-hard): N=2**15, r=8, p=1, about 32 MiB per hash.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:1")
 
-    # Flask-Limiter: memory:// is per worker; point it at redis:// to share limits.
+    # Behind N reverse proxies, trust N hops of X-Forwarded-For/-Proto (werkzeug's ProxyFix);
+    # 0 (the default) trusts none: every client is the address that connected.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)
+    # Nothing the site takes is bigger: a longer body is refused (413) before it is parsed.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH") or 64 * 1024)
+
+    # Flask-Limiter (limits.py): memory:// is per worker; point it at redis:// to share limits.
+    RATELIMIT_ENABLED = env_flag("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # sites sharing one Redis keep their counters apart with different prefixes
     # (Flask-Limiter keeps the first non-empty prefix it is given, for every app)
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT_PER_USERNAME = os.environ.get("LOGIN_LIMIT_PER_USERNAME", "5 per minute")
-    LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per minute")
+    # Failed logins: strictly per (username, address), loosely per username, so that
+    # nobody can lock a person out from one address, nor everyone behind one address.
+    LOGIN_LIMIT_PER_USERNAME_AND_IP = os.environ.get("LOGIN_LIMIT_PER_USERNAME_AND_IP",
+                                                     "5 per minute; 20 per hour")
+    LOGIN_LIMIT_PER_USERNAME = os.environ.get("LOGIN_LIMIT_PER_USERNAME", "50 per hour")
+    LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "200 per hour")
+    JOIN_LIMIT_PER_IP = os.environ.get("JOIN_LIMIT_PER_IP", "10 per hour; 50 per day")
+    POST_LIMIT_PER_USER = os.environ.get("POST_LIMIT_PER_USER", "10 per minute; 300 per day")
+    REPORT_LIMIT_PER_USER = os.environ.get("REPORT_LIMIT_PER_USER", "10 per minute; 100 per day")
+    FOLLOW_LIMIT_PER_USER = os.environ.get("FOLLOW_LIMIT_PER_USER", "30 per minute; 400 per day")
+    # wrong current passwords in /settings/
+    PASSWORD_LIMIT_PER_USER = os.environ.get("PASSWORD_LIMIT_PER_USER", "5 per minute")
+    RESET_LIMIT_PER_IP = os.environ.get("RESET_LIMIT_PER_IP", "5 per hour")
+
+    # Mail (Flask-Mail, SMTP). No MAIL_SERVER: mails are written to instance/mail/ (mail.py).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT") or 25)
+    MAIL_USE_TLS = env_flag("MAIL_USE_TLS")
+    MAIL_USE_SSL = env_flag("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tweepee <no-reply@localhost>")
+    # how long a password-reset link works
+    RESET_TOKEN_MAX_AGE = 3600
 
     MESSAGES_PER_PAGE = 20
     USERS_PER_PAGE = 30
-    # Avatars come from Gravatar (https); the initials avatar shows beneath while
-    # it loads, when the person has none, and on machines without internet.
-    GRAVATAR = env_flag("GRAVATAR", True)
+    # Off: every avatar is the initials one, and no page asks a third party for anything.
+    # On: avatars come from gravatar.com (which then sees who looks at whom); the
+    # initials show beneath while it loads, and alone when it fails.
+    GRAVATAR = env_flag("GRAVATAR", False)
 
 
 class TestConfig(Config):

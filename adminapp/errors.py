@@ -1,39 +1,66 @@
-"""Friendly error pages: the same layout, a clear sentence, the right status."""
-from flask import render_template
+"""Friendly error pages: the same layout, a clear sentence, the right status.
+
+A client that asks for JSON (an Accept header preferring it, or a path under
+/api/) gets the same answer as RFC 9457 problem+json instead.
+"""
+from flask import jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood."),
     403: ("Forbidden", "You do not have permission to see this page."),
     404: ("Not found", "There is nothing here. The page may have moved, or never existed."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "That is more than any form of this site takes."),
+    415: ("Unsupported content", "This page does not take that kind of content."),
     429: ("Too many attempts", "Too many attempts in a short time. Wait a minute and try again."),
     500: ("Something went wrong", "An error on our side stopped this page. It has been logged."),
 }
 
 
-def render_error(status, detail=None):
-    """Return the error page for `status`, with `detail` in place of the stock sentence."""
+def wants_json():
+    """True for API paths and for clients that prefer JSON to HTML."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return request.path.startswith("/api/") or best == "application/json"
+
+
+def render_error(status, detail=None, headers=None):
+    """The error page (or problem+json) for `status`, with `detail` in place of the stock
+    sentence and `headers` kept (Allow on a 405, Retry-After on a 429)."""
     title, sentence = MESSAGES.get(status, MESSAGES[500])
-    return render_template("errors/error.html", status=status, title=title,
-                           detail=detail or sentence), status
+    if wants_json():
+        response = jsonify(type="about:blank", status=status, title=title,
+                           detail=detail or sentence)
+        response.mimetype = "application/problem+json"
+    else:
+        response = render_template("errors/error.html", status=status, title=title,
+                                   detail=detail or sentence)
+    return response, status, dict(headers or {})
 
 
 def custom_detail(e):
-    """The description given to abort(), or None when it is werkzeug's stock text."""
+    """The description given to abort() (or a limit's error_message), or None when it is
+    werkzeug's stock text or the limiter's ("5 per 1 minute" is not for people)."""
+    if isinstance(e, RateLimitExceeded) and not e.limit.error_message:
+        return None
     description = getattr(e, "description", None)
     return description if description != type(e).description else None
 
 
+def http_error(e):
+    """Any HTTP error raised by a view, werkzeug or an extension."""
+    headers = [(k, v) for k, v in e.get_headers() if k.lower() != "content-type"]
+    return render_error(e.code, custom_detail(e), headers)
+
+
 def init_app(app):
-    """Register the error pages for CSRF failures and the common HTTP errors."""
+    """Register the error pages for CSRF failures and every HTTP error."""
     @app.errorhandler(CSRFError)
     def _csrf_error(e):
         return render_error(400, "The form was out of date or incomplete (" + e.description
                             + "). Go back, reload the page and try again.")
 
-    for status in (400, 403, 404, 405, 500):
-        app.register_error_handler(status, lambda e, s=status: render_error(s, custom_detail(e)))
-    # the limiter's own description ("5 per 1 minute") is not for people; the login
-    # page shows its own 429 (auth.views.login_throttled)
-    app.register_error_handler(429, lambda e: render_error(429))
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(500, lambda e: render_error(500))

@@ -7,14 +7,16 @@ inside `atomic()` and an IntegrityError becomes a ValidationError.
 import datetime
 import hashlib
 import re
+import secrets
+import unicodedata
 
 from flask_login import UserMixin
-from peewee import (JOIN, SQL, CharField, DateTimeField, ForeignKeyField, IntegrityError,
-                    JSONField, TextField, fn)
+from peewee import (JOIN, SQL, BooleanField, CharField, DateTimeField, ForeignKeyField,
+                    IntegrityError, JSONField, TextField, fn)
 
 from .db import BaseModel, database
-from .passwords import hash_password, is_legacy, verify_password
-from .vocabulary import Action, Category, Limits, Role, Target
+from .passwords import hash_password, is_legacy, verify_nobody, verify_password
+from .vocabulary import Action, Category, Limits, Role, SessionEnd, Target
 
 USERNAME_RE = re.compile(rf"^[A-Za-z0-9_]{{{Limits.USERNAME_MIN},{Limits.USERNAME_MAX}}}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -34,10 +36,54 @@ def utcnow():
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
+# Text direction overrides and isolates: they make a message read differently from
+# what it holds ("Trojan Source"); nobody needs them in a 280-character post.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Characters that draw nothing but are not in the format (Cf) category.
+BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def text_problem(text):
+    """Why `text` cannot be stored as people typed it, or None: control characters (NUL
+    included; newlines and tabs are fine) and text-direction overrides."""
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
+        return "cannot contain control characters"
+    if any(c in BIDI_CONTROLS for c in text):
+        return "cannot contain text-direction override characters"
+    return None
+
+
+def is_blank(text):
+    """True when `text` shows nothing: only spaces and invisible characters."""
+    return all(c.isspace() or c in BLANKS or unicodedata.category(c) in ("Cf", "Zs", "Mn")
+               for c in text)
+
+
+def clean_text(text, limit, what, field=None):
+    """Return `text` trimmed; ValidationError when it is longer than `limit` characters or
+    holds characters no page should (see text_problem). `what` names it ("Bios")."""
+    text = (text or "").strip()
+    problem = text_problem(text)
+    if problem:
+        raise ValidationError(f"{what} {problem}.", field=field)
+    if len(text) > limit:
+        raise ValidationError(f"{what} are at most {limit} characters "
+                              f"(this one has {len(text)}).", field=field)
+    return text
+
+
+def clean_reason(reason):
+    """A moderator's reason: trimmed, cut at Limits.REASON_MAX, control characters
+    dropped (it is shown to moderators and, hidden messages, to their author)."""
+    reason = "".join(c for c in (reason or "") if c.isprintable() or c == " ").strip()
+    reason = "".join(c for c in reason if c not in BIDI_CONTROLS)
+    return reason[:Limits.REASON_MAX] or None
+
+
 def clean_username(name):
     """Return `name` stripped; raise ValidationError unless 3-30 of [A-Za-z0-9_]."""
     name = (name or "").strip()
-    if not USERNAME_RE.match(name):
+    if not USERNAME_RE.fullmatch(name):
         raise ValidationError(f"Usernames are {Limits.USERNAME_MIN} to {Limits.USERNAME_MAX} "
                               "letters, digits or underscores.", field="username")
     return name
@@ -46,28 +92,30 @@ def clean_username(name):
 def clean_email(email):
     """Return `email` stripped; raise ValidationError unless it looks like an address."""
     email = (email or "").strip()
-    if len(email) > Limits.EMAIL_MAX or not EMAIL_RE.match(email):
+    if len(email) > Limits.EMAIL_MAX or not EMAIL_RE.fullmatch(email) or text_problem(email):
         raise ValidationError("Enter a valid email address, like name@example.com.",
                               field="email")
     return email
 
 
 def clean_password(password):
-    """Return `password`; raise ValidationError when it is shorter than Limits.PASSWORD_MIN."""
+    """Return `password`; ValidationError when it is shorter than Limits.PASSWORD_MIN or
+    only spaces."""
     if len(password or "") < Limits.PASSWORD_MIN:
         raise ValidationError(f"Passwords have at least {Limits.PASSWORD_MIN} characters.",
                               field="new_password")
+    if password.isspace():
+        raise ValidationError("A password cannot be only spaces.", field="new_password")
     return password
 
 
 def clean_content(content):
-    """Return the message text trimmed; raise ValidationError unless 1-280 characters."""
-    content = (content or "").strip()
-    if not content:
-        raise ValidationError("Write something first: a message cannot be empty.")
-    if len(content) > Limits.MESSAGE_MAX:
-        raise ValidationError(f"Messages are at most {Limits.MESSAGE_MAX} characters "
-                              f"(this one has {len(content)}).")
+    """Return the message text trimmed; ValidationError unless 1-280 characters that show
+    something, without control or text-direction characters."""
+    content = clean_text(content, Limits.MESSAGE_MAX, "Messages", field="content")
+    if is_blank(content):
+        raise ValidationError("Write something first: a message cannot be empty or "
+                              "made only of invisible characters.", field="content")
     return content
 
 
@@ -80,11 +128,19 @@ class User(UserMixin, BaseModel):
     suspended_at = DateTimeField(null=True)
     bio = TextField(default="")
 
+    # the token of the login session this object was loaded for (see LoginSession)
+    login_token = None
+
     class Meta:
         table_name = "user"
 
     def __str__(self):
         return self.username
+
+    def get_id(self):
+        """Flask-Login's id for the session and the remember-me cookie: the login
+        session's token, so that ending the session ends the cookie too."""
+        return self.login_token
 
     # --- identity and roles -------------------------------------------------
     @property
@@ -127,6 +183,27 @@ class User(UserMixin, BaseModel):
             User.update(password_hash=self.password_hash).where(User.id == self.id).execute()
         return True
 
+    @classmethod
+    def authenticate(cls, name, password):
+        """The user called `name` when `password` is theirs, else None. An unknown name
+        costs the same hash as a known one, so timing tells no names."""
+        user = cls.lookup(name)
+        if user is None:
+            return verify_nobody(password or "") or None
+        return user if user.check_password(password or "") else None
+
+    @property
+    def password_fingerprint(self):
+        """A short digest of the stored hash: it changes whenever the password does."""
+        return hashlib.sha256(self.password_hash.encode("utf-8")).hexdigest()[:16]
+
+    def reset_password(self, password):
+        """Set a new password (from a reset link) and end every login session."""
+        with database.atomic():
+            self.set_password(password)
+            User.update(password_hash=self.password_hash).where(User.id == self.id).execute()
+            self.end_sessions(SessionEnd.RESET)
+
     # --- lookups ------------------------------------------------------------
     @classmethod
     def named(cls, name):
@@ -138,6 +215,11 @@ class User(UserMixin, BaseModel):
         """The user called `name` (any case) from `query` (default: every user), or None."""
         query = cls.select() if query is None else query
         return query.where(cls.named(name)).first()
+
+    @classmethod
+    def with_email(cls, email):
+        """Query of the accounts that use `email`, ignoring case (the lower(email) index)."""
+        return cls.select().where(fn.LOWER(cls.email) == (email or "").strip().lower())
 
     @classmethod
     def active(cls):
@@ -184,23 +266,69 @@ class User(UserMixin, BaseModel):
         """Visible messages, on a user read through with_stats()."""
         return self.written_count - self.hidden_count
 
+    # --- login sessions -----------------------------------------------------
+    def start_session(self, remember=False, user_agent=""):
+        """Open a login session for this user; returns its token (also kept as login_token)."""
+        token = secrets.token_urlsafe(32)
+        LoginSession.create(user=self, token_hash=LoginSession.digest(token), remember=remember,
+                            user_agent=(user_agent or "")[:200], created=utcnow())
+        self.login_token = token
+        return token
+
+    def end_sessions(self, reason, keep=None):
+        """End every open login session of this user but the one whose token is `keep`,
+        remember-me cookies included; returns how many ended."""
+        query = LoginSession.update(ended_at=utcnow(), end_reason=SessionEnd(reason).value).where(
+            (LoginSession.user == self.id) & LoginSession.ended_at.is_null())
+        if keep:
+            query = query.where(LoginSession.token_hash != LoginSession.digest(keep))
+        return query.execute()
+
+    def end_session(self, reason=SessionEnd.LOGOUT):
+        """End the login session this object was loaded for (logging out)."""
+        if self.login_token:
+            (LoginSession.update(ended_at=utcnow(), end_reason=SessionEnd(reason).value)
+             .where((LoginSession.token_hash == LoginSession.digest(self.login_token))
+                    & LoginSession.ended_at.is_null()).execute())
+
+    @classmethod
+    def from_session(cls, token):
+        """(user, None) for the token of an open session of an active user, else (None, why):
+        why is the SessionEnd that closed it, or None for a token we never issued."""
+        if not token or not isinstance(token, str) or len(token) > 100:
+            return None, None
+        row = (LoginSession.select(LoginSession.ended_at, LoginSession.end_reason, cls)
+               .join(cls, on=(LoginSession.user == cls.id))
+               .where(LoginSession.token_hash == LoginSession.digest(token)).first())
+        if row is None:
+            return None, None
+        if row.ended_at is not None:
+            return None, SessionEnd.get(row.end_reason)
+        if row.user.is_suspended:
+            return None, SessionEnd.SUSPENDED
+        row.user.login_token = token
+        return row.user, None
+
     # --- settings -----------------------------------------------------------
     def update_settings(self, email, bio, new_password=None, current_password=None):
-        """Save a new email and bio, and a new password when the current one is given right.
+        """Save a new email and bio, and a new password when the current one is given right
+        (which ends every other login session of this user).
 
-        Raises ValidationError (with the field it is about) and saves nothing on a bad
-        email, a too long bio, a too short password or a wrong current password.
+        Returns how many other sessions ended. Raises ValidationError (with the field it
+        is about) and saves nothing on a bad email, a too long bio, a too short password
+        or a wrong current password.
         """
-        email, bio = clean_email(email), (bio or "").strip()
-        if len(bio) > Limits.BIO_MAX:
-            raise ValidationError(f"Bios are at most {Limits.BIO_MAX} characters.", field="bio")
-        if new_password and not self.check_password(current_password):
+        email, bio = clean_email(email), clean_text(bio, Limits.BIO_MAX, "Bios", field="bio")
+        if new_password and not self.check_password(current_password or ""):
             raise ValidationError("Your current password is not right.", field="current_password")
+        ended = 0
         with database.atomic():
             self.email, self.bio = email, bio
             if new_password:
                 self.set_password(new_password)
+                ended = self.end_sessions(SessionEnd.PASSWORD, keep=self.login_token)
             self.save()
+        return ended
 
     # --- follows ------------------------------------------------------------
     def following(self):
@@ -248,6 +376,27 @@ class User(UserMixin, BaseModel):
     def messages_visible(self):
         """This user's visible messages, newest first."""
         return Message.visible().where(Message.user == self.id)
+
+
+class LoginSession(BaseModel):
+    """One login: the browser holds the token (in its session and remember-me cookies),
+    the database its SHA-256. Ending the row ends that login wherever its cookies went."""
+    user = ForeignKeyField(User, backref="login_sessions", index=False)
+    token_hash = CharField(max_length=64, unique=True)
+    created = DateTimeField(default=utcnow)
+    remember = BooleanField(default=False)
+    user_agent = CharField(max_length=200, default="")
+    ended_at = DateTimeField(null=True)
+    end_reason = CharField(max_length=16, null=True)
+
+    class Meta:
+        table_name = "login_session"
+        indexes = ((("user", "ended_at"), False),)
+
+    @staticmethod
+    def digest(token):
+        """The stored form of a session token: a random 256-bit token needs no slow hash."""
+        return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class Relationship(BaseModel):
@@ -336,10 +485,11 @@ class Report(BaseModel):
                                   field="category")
         if reporter.is_suspended:
             raise ValidationError("Your account is suspended.")
+        note = clean_text(note, Limits.NOTE_MAX, "Notes", field="note")
         try:
             with database.atomic():
                 return cls.create(reporter=reporter, message=message, category=category,
-                                  note=(note or "").strip()[:Limits.NOTE_MAX])
+                                  note=note)
         except IntegrityError:
             raise ValidationError("You have already reported this message; "
                                   "moderators will look at it.", field="category")
@@ -396,11 +546,13 @@ class AuditLog(BaseModel):
         raise PermissionError("The audit log cannot be edited.")
 
 
-MODELS = [User, Relationship, Message, Report, AuditLog]
+MODELS = [User, LoginSession, Relationship, Message, Report, AuditLog]
 
 # Usernames are unique ignoring case: "Alice" and "alice" are one person.
 User.add_index(User.index(fn.LOWER(User.username), unique=True, name="user_username_lower"))
 User.add_index(User.index(User.join_date, name="user_join_date"))
+# Password reset finds accounts by email (migration 0005).
+User.add_index(User.index(fn.LOWER(User.email), name="user_email_lower"))
 # Only hidden rows, by author: the profile's message count (migration 0004).
 Message.add_index(Message.index(Message.user, where=Message.hidden_at.is_null(False),
                                 name="message_hidden_by_author"))

@@ -7,8 +7,8 @@ sentence fit to show the moderator) otherwise. The admin views, the buttons
 on public pages, the CLI and seed_data.py all call these.
 """
 from .db import database
-from .models import AuditLog, Message, Relationship, Report, User, utcnow
-from .vocabulary import Action, Outcome, Role
+from .models import AuditLog, LoginSession, Message, Relationship, Report, User, clean_reason, utcnow
+from .vocabulary import Action, Outcome, Role, SessionEnd
 
 MODERATOR = Role.MODERATOR.rank
 ADMIN = Role.ADMIN.rank
@@ -43,8 +43,8 @@ def can_moderate(actor, target):
 
 
 def _record(actor, action, target, before=None, after=None, reason=None, **extra):
-    return AuditLog.record(actor, action, target, before=before, after=after, reason=reason,
-                           **extra)
+    return AuditLog.record(actor, action, target, before=before, after=after,
+                           reason=clean_reason(reason), **extra)
 
 
 def _change(row, condition, **values):
@@ -67,7 +67,7 @@ def hide_message(actor, message, reason):
     require(actor, message.user)
     with database.atomic():
         if _change(message, Message.hidden_at.is_null(), hidden_at=utcnow(), hidden_by=actor,
-                   hidden_reason=reason):
+                   hidden_reason=clean_reason(reason)):
             _record(actor, Action.HIDE, message, before="visible", after="hidden", reason=reason)
     return message
 
@@ -86,10 +86,12 @@ def unhide_message(actor, message, reason=None):
 
 # --- users --------------------------------------------------------------------------
 def suspend_user(actor, user, reason):
-    """Suspend `user`: no login, posting or following; their messages leave public pages."""
+    """Suspend `user`: no login, posting or following; their messages leave public pages,
+    and every login session of theirs ends."""
     require(actor, user)
     with database.atomic():
         if _change(user, User.suspended_at.is_null(), suspended_at=utcnow()):
+            user.end_sessions(SessionEnd.SUSPENDED)
             _record(actor, Action.SUSPEND, user, before="active", after="suspended", reason=reason)
     return user
 
@@ -104,7 +106,8 @@ def restore_user(actor, user, reason=None):
 
 
 def set_role(actor, user, role, reason=None):
-    """Give `user` the role `role`; admins only, and only roles below their own."""
+    """Give `user` the role `role`; admins only, and only roles below their own. Their login
+    sessions end: they log in again with the new role."""
     require(actor, user, minimum=ADMIN)
     if Role.get(role) is None:
         raise NotAllowed(f"Unknown role {role!r}: use one of {', '.join(Role.values())}.")
@@ -113,6 +116,7 @@ def set_role(actor, user, role, reason=None):
     before = user.role
     with database.atomic():
         if _change(user, (User.role == before) & (User.role != role), role=role):
+            user.end_sessions(SessionEnd.ROLE)
             _record(actor, Action.SET_ROLE, user, before=before, after=role, reason=reason)
     return user
 
@@ -185,6 +189,7 @@ def _delete_user_rows(user):
                                            | (Relationship.to_user == user.id)).execute())
     Message.update(hidden_by=None).where(Message.hidden_by == user.id).execute()
     Report.update(resolved_by=None).where(Report.resolved_by == user.id).execute()
+    LoginSession.delete().where(LoginSession.user == user.id).execute()
     messages = Message.delete().where(Message.user == user.id).execute()
     return {"messages": messages, "follows": follows, "reports": reports}
 

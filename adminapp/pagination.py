@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from flask import abort
 
+from .formatting import parse_id
+
 
 @dataclass
 class Page:
@@ -81,7 +83,10 @@ def _encode_message(message):
 
 def _decode_message(cursor):
     stamp, _, ident = cursor.partition("-")
-    return datetime.datetime.strptime(stamp, "%Y%m%d%H%M%S%f"), int(ident)
+    pk = parse_id(ident)
+    if pk is None:
+        raise ValueError(cursor)
+    return datetime.datetime.strptime(stamp, "%Y%m%d%H%M%S%f"), pk
 
 
 def _decode_username(cursor):

@@ -21,6 +21,19 @@ def hash_password(password, method=None):
     return generate_password_hash(password, method=method)
 
 
+_unknown = {}
+
+
+def verify_nobody(password):
+    """Check `password` against a hash of no one's, with the configured method: a login
+    that names nobody then takes as long as a wrong password. Always False."""
+    method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else DEFAULT_METHOD
+    if method not in _unknown:
+        _unknown[method] = generate_password_hash("nobody's password", method=method)
+    check_password_hash(_unknown[method], password)
+    return False
+
+
 def is_legacy(stored):
     """True when `stored` is an unsalted md5 digest from the peewee example."""
     return bool(stored) and bool(_LEGACY_MD5.match(stored))

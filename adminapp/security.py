@@ -1,26 +1,49 @@
-"""Secret key, CSRF, throttling and security headers for every response."""
+"""What guards every request: the secret key, CSRF, the client's real address behind
+proxies, refusal of input no form takes, and the security headers (flask-talisman).
+
+Rate limits live in limits.py; the rules on what people type live in models.py.
+"""
 import os
 import secrets
 from urllib.parse import urlsplit
 
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import abort, request
+from flask_login import current_user
+from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import BaseConverter, ValidationError
+
+from .formatting import parse_id
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": "frame-ancestors 'none'",
-}
+# Bodies a form page accepts; JSON and the rest belong to the API.
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+GRAVATAR_ORIGIN = "https://www.gravatar.com"
+
+
+class IdConverter(BaseConverter):
+    """`<id:message_id>`: a row id, 1 to 2**63 - 1; anything else is a 404, never a
+    number too big for the database."""
+    regex = r"\d{1,19}"
+
+    def to_python(self, value):
+        pk = parse_id(value)
+        if pk is None:
+            raise ValidationError()
+        return pk
+
+    def to_url(self, value):
+        return str(int(value))
 
 
 def safe_next(target):
-    """Return `target` when it is a path on this site, else None (no open redirects)."""
+    """Return `target` when it is a path on this site, else None (no open redirects, no
+    header splitting: control characters and backslashes are refused)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
@@ -48,15 +71,66 @@ def instance_secret_key(instance_path):
         return f.read().strip()
 
 
+def refuse_unusable_input():
+    """400/415 before any view runs, for input no page of the site takes: a file upload,
+    a POST body that is not a web form (outside /api/), a NUL character anywhere
+    (PostgreSQL cannot store one; no person types one)."""
+    if request.path.startswith("/api/"):
+        return
+    # (no content type at all: nothing is parsed, CSRF refuses it if it matters)
+    if request.method == "POST" and request.mimetype not in (*FORM_TYPES, ""):
+        abort(415, description="This page takes a web form. Use the form on the page "
+                               "(or the JSON API under /api/).")
+    if request.files:
+        abort(400, description="This site takes no file uploads.")
+    values = [("", request.path), *request.args.items(multi=True),
+              *request.form.items(multi=True)]
+    if any("\x00" in key or "\x00" in value for key, value in values):
+        abort(400, description="The request holds a NUL character, which no form takes.")
+
+
+def content_security_policy(app):
+    """The CSP: everything from this site; scripts from it or carrying the request's nonce
+    (Flask-Admin's templates print it); no plugins, no <base>; images from Gravatar when on."""
+    images = ["'self'", "data:"] + ([GRAVATAR_ORIGIN] if app.config.get("GRAVATAR") else [])
+    return {"default-src": "'self'", "script-src": "'self'",
+            # style attributes in Flask-Admin's templates need 'unsafe-inline' (a nonce
+            # would turn it off); styles cannot run code
+            "style-src": ["'self'", "'unsafe-inline'"], "img-src": images,
+            "object-src": "'none'", "base-uri": "'none'", "frame-ancestors": "'none'",
+            "form-action": "'self'"}
+
+
+def no_store_for_members(response):
+    """A logged-in person's pages are theirs: no cache (a shared computer's, a proxy's) keeps them."""
+    if response.mimetype == "text/html" and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app):
-    """Set SECRET_KEY, turn on CSRF for every POST, throttling and the security headers."""
+    """Set SECRET_KEY, the proxy hops to trust, CSRF on every POST, the input guard and the
+    security headers."""
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    app.url_map.converters["id"] = IdConverter
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
+    # before CSRF: a JSON body gets "415, use a web form", not "400, token missing"
+    app.before_request(refuse_unusable_input)
     csrf.init_app(app)
-    limiter.init_app(app)
+    secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    # one Talisman per app: it keeps its options on itself, and test apps differ
+    app.extensions["talisman"] = Talisman(
+        app, force_https=False, frame_options="DENY",
+        content_security_policy=content_security_policy(app),
+        content_security_policy_nonce_in=["script-src"],
+        strict_transport_security=secure, session_cookie_secure=secure,
+        referrer_policy="same-origin")
+    app.after_request(no_store_for_members)
 
-    @app.after_request
-    def _security_headers(response):
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+
+def csp_nonce():
+    """This request's CSP nonce (Talisman makes one per request), for Flask-Admin."""
+    return getattr(request, "csp_nonce", "")

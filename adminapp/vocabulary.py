@@ -96,6 +96,17 @@ class Target(Word):
     RELATIONSHIP = "relationship", "follow"
 
 
+class SessionEnd(Word):
+    """Why a login session ended; the label is what its browser is told at the next request."""
+    LOGOUT = "logout", "You are logged out."
+    EVERYWHERE = "everywhere", "You were logged out everywhere. Log in again."
+    PASSWORD = "password", "Your password was changed. Log in with the new one."
+    RESET = "reset", "Your password was reset. Log in with the new one."
+    SUSPENDED = "suspended", ("Your account is suspended. Contact the moderators if you "
+                              "think this is a mistake.")
+    ROLE = "role", "Your role on tweepee changed. Log in again."
+
+
 class Limits:
     """How long what people type may be; models, forms and templates read these."""
     USERNAME_MIN = 3

@@ -2,6 +2,7 @@
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
+from ..security import csp_nonce
 from ..models import AuditLog, Message, Relationship, Report, User
 from .auditlog import AuditLogView
 from .dashboard import DashboardView
@@ -16,7 +17,9 @@ def init_admin(app):
     admin = Admin(app, name="tweepee admin",
                   index_view=DashboardView(name="Dashboard", url="/admin"),
                   # cerulean imports no web fonts: the back office works offline
-                  theme=Bootstrap4Theme(swatch="cerulean", fluid=True))
+                  theme=Bootstrap4Theme(swatch="cerulean", fluid=True),
+                  # the Content-Security-Policy's nonce, printed on Flask-Admin's inline scripts
+                  csp_nonce_generator=csp_nonce)
     for view in model_views():
         admin.add_view(view)
     return admin

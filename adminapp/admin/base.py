@@ -20,6 +20,9 @@ from .cells import DETAIL_TYPE_FORMATTERS, EXPORT_TYPE_FORMATTERS, TYPE_FORMATTE
 from .compat import FlaskAdminFixes
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 class StaffOnly:
     """Mixin for every admin view: moderators and admins only; `admin_only` for admins."""
 
@@ -85,6 +88,14 @@ class ModeratorView(StaffOnly, FlaskAdminFixes, ModelView):
         actions, confirmations = self.get_actions_list()
         return [(name, text, confirmations.get(name)) for name, text in actions
                 if self.action_applies(name, model)]
+
+    def get_export_value(self, model, name):
+        """A CSV cell: a value a spreadsheet would run as a formula (=, +, -, @, tab, CR
+        first) gets a leading ' (OWASP's rule against CSV injection)."""
+        value = super().get_export_value(model, name)
+        if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+            return "'" + value
+        return value
 
     @staticmethod
     def reason(default=None):

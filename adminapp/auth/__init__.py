@@ -1,9 +1,10 @@
-"""Accounts: Flask-Login set-up, roles, join/login/logout."""
-from flask import flash, redirect, request, url_for
+"""Accounts: Flask-Login set-up, login sessions, join/login/logout."""
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, logout_user
 
-from ..formatting import parse_id
 from ..models import User
+from ..vocabulary import SessionEnd
+from . import reset  # noqa: F401  (the /reset/ views, on the same blueprint)
 from .views import bp
 
 login_manager = LoginManager()
@@ -13,20 +14,27 @@ login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    """Return the User with this id, or None (the session then counts as anonymous)."""
-    pk = parse_id(user_id)
-    return User.get_or_none(User.id == pk) if pk is not None else None
+def load_user(token):
+    """The user of the open login session `token`, or None (the request is then anonymous;
+    why the session ended is kept in g for end_stale_session)."""
+    user, ended = User.from_session(token)
+    if ended is not None:
+        g.session_end = ended
+    return user
 
 
-def end_suspended_session():
-    """Log out a suspended user at their next request, whatever page they ask for."""
-    # A suspended User is not is_authenticated (UserMixin ties that to is_active),
-    # so look at the loaded object itself to end the session with an explanation.
-    if getattr(current_user, "is_suspended", False):
-        logout_user()
-        flash("Your account is suspended. Contact the moderators if you think this is a mistake.",
-              "error")
+def end_stale_session():
+    """Clear the cookies of a login session that has ended (logout elsewhere, password
+    change, suspension, role change), and say why, at the browser's next request."""
+    if current_user.is_authenticated:
+        return None
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if "_user_id" not in session and cookie not in request.cookies:
+        return None
+    ended = g.pop("session_end", None)
+    logout_user()
+    if ended is not None and ended != SessionEnd.LOGOUT:
+        flash(ended.label, "error" if ended == SessionEnd.SUSPENDED else "info")
         if request.method != "GET":
             return redirect(url_for("public.public_timeline"))
     return None
@@ -35,5 +43,5 @@ def end_suspended_session():
 def init_app(app):
     """Wire Flask-Login and the auth blueprint into `app`."""
     login_manager.init_app(app)
-    app.before_request(end_suspended_session)
+    app.before_request(end_stale_session)
     app.register_blueprint(bp)

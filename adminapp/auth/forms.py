@@ -24,3 +24,14 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", [InputRequired()],
                              render_kw={"autocomplete": "current-password"})
     remember = BooleanField("Keep me logged in")
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("Email", [InputRequired(), model_rule(models.clean_email)],
+                       render_kw={"autocomplete": "email", "maxlength": Limits.EMAIL_MAX})
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField("New password", [InputRequired(), model_rule(models.clean_password)],
+                             render_kw={"autocomplete": "new-password",
+                                        "minlength": Limits.PASSWORD_MIN})

@@ -28,6 +28,8 @@ class SettingsForm(FlaskForm):
                         render_kw={"rows": 3, "maxlength": Limits.BIO_MAX})
     current_password = PasswordField("Current password (to change your password)",
                                      render_kw={"autocomplete": "current-password"})
-    new_password = PasswordField("New password", [Optional(), model_rule(models.clean_password)],
+    # strip_whitespace=False: a password of spaces is refused, not taken for "no change"
+    new_password = PasswordField("New password",
+                                 [Optional(strip_whitespace=False), model_rule(models.clean_password)],
                                  render_kw={"autocomplete": "new-password",
                                             "minlength": Limits.PASSWORD_MIN})

@@ -1,12 +1,14 @@
 """Views of the public site. Each one asks the models for a query and renders it."""
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
                    url_for)
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 
 from .. import moderation, models, pagination
 from ..forms import form_page
+from ..limits import account_key, limit
 from ..models import Message, User
 from ..security import safe_next
+from ..vocabulary import SessionEnd
 from .forms import MessageForm, ReportForm, SettingsForm
 
 bp = Blueprint("public", __name__)
@@ -78,6 +80,7 @@ def public_timeline():
 
 @bp.route("/create/", methods=["GET", "POST"])
 @login_required
+@limit("POST_LIMIT_PER_USER", account_key, "You are posting too fast. Wait a little and try again.")
 def create():
     """Post a message; the form again with the reason (422) when it is refused."""
     form = MessageForm()
@@ -133,6 +136,8 @@ def my_following():
 
 @bp.route("/users/<username>/follow/", methods=["POST"])
 @login_required
+@limit("FOLLOW_LIMIT_PER_USER", account_key,
+       "You are following people too fast. Wait a little and try again.")
 def follow(username):
     """Follow `username` (idempotent); 400 with the reason for oneself or a suspended account."""
     user = user_or_404(username)
@@ -163,15 +168,17 @@ def message_or_404(message_id):
     return message
 
 
-@bp.route("/messages/<int:message_id>/")
+@bp.route("/messages/<id:message_id>/")
 def message_detail(message_id):
     """One message, with a report form for logged-in readers."""
     message = message_or_404(message_id)
     return render_template("public/message.html", message=message, form=ReportForm())
 
 
-@bp.route("/messages/<int:message_id>/report/", methods=["POST"])
+@bp.route("/messages/<id:message_id>/report/", methods=["POST"])
 @login_required
+@limit("REPORT_LIMIT_PER_USER", account_key,
+       "You have sent many reports in a short time. Wait a little and try again.")
 def report(message_id):
     """Report a message to the moderators; 422 with the reason when refused."""
     message = message_or_404(message_id)
@@ -186,15 +193,39 @@ def report(message_id):
 # --- settings ------------------------------------------------------------------------
 @bp.route("/settings/", methods=["GET", "POST"])
 @login_required
+@limit("PASSWORD_LIMIT_PER_USER", account_key,
+       "Too many wrong passwords. Wait a minute before trying again.",
+       deduct_when=lambda response: g.get("wrong_password", False))
 def settings():
-    """Change email, bio and password (the password needs the current one)."""
+    """Change email, bio and password (the password needs the current one; changing it
+    logs out every other session)."""
     form = SettingsForm(obj=current_user)
+    ended = []
 
     def save():
-        current_user.update_settings(form.email.data, form.bio.data, form.new_password.data,
-                                     form.current_password.data)
-    return form_page(form, "public/settings.html", save, "Your settings are saved.",
-                     url_for("public.settings"))
+        try:
+            ended.append(current_user.update_settings(
+                form.email.data, form.bio.data, form.new_password.data,
+                form.current_password.data))
+        except models.ValidationError as e:
+            g.wrong_password = e.field == "current_password"
+            raise
+    response = form_page(form, "public/settings.html", save, "Your settings are saved.",
+                         url_for("public.settings"))
+    if ended and ended[0]:
+        flash(f"Your password is changed: your {ended[0]} other "
+              f"session{'s are' if ended[0] != 1 else ' is'} logged out.", "info")
+    return response
+
+
+@bp.route("/settings/logout-everywhere/", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """End every login session of yours, this one and remember-me cookies included."""
+    current_user.end_sessions(SessionEnd.EVERYWHERE)
+    logout_user()
+    flash("You are logged out everywhere: on this device and every other one.", "info")
+    return redirect(url_for("auth.login"))
 
 
 # --- moderation in place (the same verbs as the back office) ------------------------------
@@ -207,7 +238,7 @@ def moderate(verb, target, done, **kwargs):
     flash(done, "success")
 
 
-@bp.route("/messages/<int:message_id>/hide/", methods=["POST"])
+@bp.route("/messages/<id:message_id>/hide/", methods=["POST"])
 @login_required
 def hide(message_id):
     message = message_or_404(message_id)
@@ -216,7 +247,7 @@ def hide(message_id):
     return back_to_page(url_for("public.message_detail", message_id=message.id))
 
 
-@bp.route("/messages/<int:message_id>/unhide/", methods=["POST"])
+@bp.route("/messages/<id:message_id>/unhide/", methods=["POST"])
 @login_required
 def unhide(message_id):
     message = message_or_404(message_id)

@@ -1,0 +1,50 @@
+"""Abuse limits (Flask-Limiter): what one account or one address may do per minute.
+
+Every limit is a setting (config.py, from the environment, in Flask-Limiter's
+notation such as "10 per minute; 100 per day"); RATELIMIT_ENABLED=0 turns them
+all off. The counters live in RATELIMIT_STORAGE_URI: memory:// counts per
+worker, redis:// shares them between workers and servers. Over a limit the
+answer is 429 with the reason and Retry-After (errors.py).
+"""
+from flask import current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def address_key():
+    """The client's address (the proxy's client when TRUSTED_PROXIES is set: security.py)."""
+    return "ip:" + (get_remote_address() or "?")
+
+
+def account_key():
+    """The logged-in account, else the address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return address_key()
+
+
+def submitted_username():
+    """The username a login form names, as the login checks it (trimmed, any case)."""
+    return (request.form.get("username") or "").strip().lower()
+
+
+def username_key():
+    return "login-user:" + submitted_username()
+
+
+def username_address_key():
+    return f"login-user-ip:{submitted_username()}:{address_key()}"
+
+
+def limit(setting, key, what, **options):
+    """Decorator: POSTs to the view count against the limit in app.config[setting], per
+    `key` (a function above); over it, 429 saying `what` was limited."""
+    return limiter.limit(lambda: current_app.config[setting], key_func=key, methods=["POST"],
+                         error_message=what, **options)
+
+
+def init_app(app):
+    limiter.init_app(app)
