@@ -20,7 +20,7 @@ import logging
 import os
 import sys
 
-from bench.client import find_input_value
+from .client import csrf_token
 
 REPEAT = 3
 
@@ -50,7 +50,7 @@ def load_app(spec):
 def log_in(client, username, password):
     """Log the test client in through the login form; raises RuntimeError when refused."""
     fields = {"username": username, "password": password}
-    token = find_input_value(client.get("/login/").get_data(as_text=True), "csrf_token")
+    token = csrf_token(client.get("/login/").get_data(as_text=True))
     if token:
         fields["csrf_token"] = token
     response = client.post("/login/", data=fields)

@@ -32,6 +32,7 @@ WORK_DIR = os.path.join(datasets.DATA_DIR, "work")  # per-run copies, removed at
 QUERYCOUNT_TIMEOUT = 600
 MIN_REQUESTS = 20  # a page this slow gets longer runs, so that each run counts this many
 MAX_RUN_SECONDS = 60
+GUNICORN_OPTIONS = ["--timeout", "120", "--graceful-timeout", "5", "--log-level", "warning"]
 
 
 @dataclass
@@ -152,13 +153,16 @@ class Bench:
         return url
 
     def server(self, dataset, name, app, cwd, env=None, ready_path="/"):
+        """A Server with the benchmark's settings: WORKERS sync workers, no access log, only
+        warnings in the log, a long worker timeout for the example's slow deep pages."""
         log_path = os.path.join(RESULTS_DIR, "logs", f"{dataset.name}-{name}.log")
-        return Server(name, app, cwd, log_path, env=env, ready_path=ready_path)
+        return Server(name, app, cwd, log_path, env=dict(os.environ, **(env or {})),
+                      ready_path=ready_path, workers=WORKERS, options=GUNICORN_OPTIONS)
 
     def bench_ceiling(self, dataset):
         """The bare Flask route, anonymous."""
         with self.server(dataset, "ceiling", "bench.ceiling:app", REPO) as server:
-            targets = [Target("ceiling", "/", Browser(server.port))]
+            targets = [Target("ceiling", "/", Browser(server))]
             self.load_targets(dataset, "ceiling", server, targets)
 
     def bench_tweepee(self, dataset, url, info):
@@ -201,7 +205,7 @@ class Bench:
 
     def logged_in(self, server, username, check):
         """A Browser logged in as `username`; `check` is a page only a logged-in user gets."""
-        browser = Browser(server.port)
+        browser = Browser(server)
         browser.login(username, DEMO_PASSWORD)
         reply = browser.get(check)
         if reply.status != 200:

@@ -1,8 +1,11 @@
 """Start and stop gunicorn servers on 127.0.0.1, and read their workers' memory.
 
-Every server runs in a session of its own, so a Ctrl-C in the terminal reaches
-the benchmark only, and the benchmark stops each server it started (SIGTERM to
-its master, then SIGKILL to its process group after a bounded wait).
+The one place that launches gunicorn, for the benchmark and for the tests
+(tests/server_support.py subclasses `Server` for tweepee): a free port, a
+bounded wait until the server answers, and a stop that always ends the
+server. Every server runs in a session of its own, so a Ctrl-C in the terminal
+reaches the caller only, and the caller stops each server it started (SIGTERM
+to its master, then SIGKILL to its process group after a bounded wait).
 """
 import http.client
 import os
@@ -31,57 +34,84 @@ def free_port():
 
 
 class Server:
-    """One gunicorn master (WORKERS sync workers) serving `app` from `cwd`.
+    """One gunicorn master (`workers` sync workers) serving `app` from `cwd`.
+
+    - `env`: the server's whole environment (default: a copy of this process's);
+    - `options`: more gunicorn options (the benchmark's timeouts and log level,
+      the tests' access log);
+    - ready when `ready_path` answers (with `ready_status`, or anything when it
+      is None) and every worker is forked, within `start_timeout` seconds;
+    - the server's stdout and stderr (gunicorn's logs) go to `log_path`.
 
     Use it as a context manager: the server is up inside the block and stopped
     when the block ends, however it ends.
     """
 
-    def __init__(self, name, app, cwd, log_path, env=None, ready_path="/"):
-        self.name, self.app, self.cwd, self.log_path = name, app, cwd, log_path
-        self.ready_path = ready_path  # a cheap page: any HTTP answer means "up"
-        self.env = dict(os.environ, **(env or {}))
+    def __init__(self, name, app, cwd, log_path, env=None, ready_path="/", ready_status=None,
+                 workers=WORKERS, start_timeout=READY_TIMEOUT, options=()):
+        self.name, self.app, self.cwd, self.log_path = name, app, str(cwd), str(log_path)
+        self.ready_path = ready_path  # a cheap page
+        self.ready_status = ready_status
+        self.workers = workers
+        self.start_timeout = start_timeout
+        self.options = list(options)
+        self.env = dict(os.environ if env is None else env)
         self.port = None
         self.process = None
 
+    @property
+    def url(self):
+        """The base URL, http://127.0.0.1:<port> (the port is chosen by start())."""
+        return f"http://{HOST}:{self.port}"
+
     def command(self):
-        """The gunicorn command line: sync workers, no access log, no control socket."""
-        return [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS),
-                "--bind", f"{HOST}:{self.port}", "--chdir", self.cwd,
-                "--timeout", "120", "--graceful-timeout", "5",
-                "--error-logfile", self.log_path, "--log-level", "warning",
-                "--no-control-socket", self.app]
+        """The gunicorn command line: sync workers, our port, no control socket, `options`."""
+        return [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
+                "--worker-class", "sync", "--bind", f"{HOST}:{self.port}", "--chdir", self.cwd,
+                "--no-control-socket", *self.options, self.app]
 
     def start(self):
         """Start gunicorn on a free port and wait until it answers; returns self."""
         os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
         self.port = free_port()
-        with open(self.log_path, "w"):
-            pass  # a fresh log for each start
-        self.process = subprocess.Popen(self.command(), cwd=self.cwd, env=self.env,
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, start_new_session=True)
+        with open(self.log_path, "w") as log:  # a fresh log for each start
+            self.process = subprocess.Popen(self.command(), cwd=self.cwd, env=self.env,
+                                            stdin=subprocess.DEVNULL, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
         self.wait_ready()
         return self
 
     def wait_ready(self):
-        """Wait until `ready_path` gets any HTTP answer; ServerError when it dies or times out."""
-        deadline = time.monotonic() + READY_TIMEOUT
+        """Wait until the server is ready (see the class docstring); ServerError when it
+        dies or times out."""
+        deadline = time.monotonic() + self.start_timeout
+        last = None
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise ServerError(f"{self.name} exited with status {self.process.returncode}"
                                   f"\n{self.log_tail()}")
             try:
-                conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
-                conn.request("GET", self.ready_path)
-                conn.getresponse().read()
-                conn.close()
-                if len(self.worker_pids()) >= WORKERS:
+                status = self.ping(timeout=5)
+                last = f"{self.ready_path} answered {status}"
+                if (self.ready_status in (None, status)
+                        and len(self.worker_pids()) >= self.workers):
                     return
-            except OSError:
-                pass
+            except (OSError, http.client.HTTPException) as exc:
+                last = exc
             time.sleep(0.2)
-        raise ServerError(f"{self.name} did not answer within {READY_TIMEOUT} s\n{self.log_tail()}")
+        raise ServerError(f"{self.name} was not ready on {self.url} within "
+                          f"{self.start_timeout:.0f} s (last: {last})\n{self.log_tail()}")
+
+    def ping(self, timeout):
+        """GET `ready_path` on a fresh connection; returns the status."""
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
+        try:
+            conn.request("GET", self.ready_path)
+            response = conn.getresponse()
+            response.read()
+            return response.status
+        finally:
+            conn.close()
 
     def drain(self, timeout=READY_TIMEOUT * 2):
         """Wait until every worker is free: one request to `ready_path` per worker at once.
@@ -89,24 +119,21 @@ class Server:
         They queue behind whatever the workers still have to serve (requests a load
         generator gave up on), so they return once that is done.
         """
-        threads = [threading.Thread(target=self._ping, args=(timeout,), daemon=True)
-                   for _ in range(WORKERS)]
+        threads = [threading.Thread(target=self._ping_quietly, args=(timeout,), daemon=True)
+                   for _ in range(self.workers)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout)
 
-    def _ping(self, timeout):
+    def _ping_quietly(self, timeout):
         try:
-            conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
-            conn.request("GET", self.ready_path)
-            conn.getresponse().read()
-            conn.close()
-        except OSError:
+            self.ping(timeout)
+        except (OSError, http.client.HTTPException):
             pass
 
-    def log_tail(self, lines=20):
-        """The last lines of the server's error log, for error messages."""
+    def log_tail(self, lines=40):
+        """The last lines of the server's log, for error messages."""
         try:
             with open(self.log_path, errors="replace") as f:
                 return "".join(f.readlines()[-lines:])

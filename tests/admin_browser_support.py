@@ -1,48 +1,34 @@
 """Helpers for the back-office browser tests (tests/test_admin_browser.py).
 
-Built on tests/browser_support.py (LiveServer, PageWatch, screenshot...): a
-live server whose database is seeded with seed_data.py, logging in through
-/login/, reading a Chart.js canvas, and running a Flask-Admin bulk action the
-way a moderator does (row checkbox, "With selected", confirm).
+Built on tests/server_support.py (LiveServer) and tests/browser_support.py
+(PageWatch, screenshot...): a live server whose database is seeded with
+seed_data.py, logging in through /login/, reading a Chart.js canvas, and
+running a Flask-Admin bulk action the way a moderator does (row checkbox,
+"With selected", confirm).
 """
-import sqlite3
 import subprocess
 import sys
 
-try:  # a package when tests/__init__.py exists, a rootdir module otherwise
-    from . import browser_support as bs
-except ImportError:
-    import browser_support as bs
+from tests import browser_support as bs
+from tests import server_support as ss
 
 DEMO_PASSWORD = "tweepee-demo"  # seed_data.py's password for admin, moderator and demo
 SEED_ARGS = ["--users", "30", "--messages", "300", "--seed", "7", "--reset", "--quiet"]
 
 
-class SeededLiveServer(bs.LiveServer):
+class SeededLiveServer(ss.LiveServer):
     """The app under gunicorn with a small demo site: seed_data.py's accounts
     (admin, moderator, demo), messages, follows and some open reports."""
-
-    @property
-    def db_path(self):
-        return self.workdir / "e2e.db"
 
     def migrate(self):
         super().migrate()
         result = subprocess.run([sys.executable, "seed_data.py", *SEED_ARGS,
                                  "--database", self.env["DATABASE_URL"]],
-                                cwd=bs.REPO_ROOT, env=self.env, capture_output=True, text=True,
+                                cwd=ss.REPO_ROOT, env=self.env, capture_output=True, text=True,
                                 timeout=120)
         if result.returncode != 0:
             raise RuntimeError(f"seed_data.py failed ({result.returncode}):\n"
                                f"{result.stdout}\n{result.stderr}")
-
-    def query(self, sql, *params):
-        """Rows of `sql` read straight from the server's SQLite file (what is really stored)."""
-        con = sqlite3.connect(self.db_path, timeout=10)
-        try:
-            return con.execute(sql, params).fetchall()
-        finally:
-            con.close()
 
 
 def login(page, base_url, username, password=DEMO_PASSWORD):

@@ -1,27 +1,21 @@
-"""Helpers for the end-to-end browser tests (tests/test_browser.py).
+"""Helpers for the end-to-end browser tests (tests/test_browser.py, tests/test_admin_browser.py).
 
 Nothing here imports Playwright at module level, so the test module can be
-collected (and skipped with a reason) on machines without it.
+collected (and skipped with a reason) on machines without it. The server
+they drive is tests/server_support.py's `LiveServer`.
 
 - `find_browser()` says whether Chromium and Playwright are usable, and why not;
-- `LiveServer` runs the app under gunicorn in a subprocess, on loopback;
 - `PageWatch` records console errors and every URL a page requests;
 - the `join`, `post_message`, `messages_on_page`... functions drive the site.
 """
 import importlib
 import os
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from bench.servers import HOST as LOOPBACK
+
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 # Debian's chromium; Playwright's own browser download does not work here.
@@ -34,7 +28,6 @@ CHROMIUM_ENV = "TWEEPEE_CHROMIUM"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
-LOOPBACK = "127.0.0.1"
 
 
 # --- is there a browser? ------------------------------------------------------------
@@ -60,117 +53,6 @@ def find_browser():
 def browser_required():
     """True when REQUIRE_BROWSER=1: a missing browser is then a failure, not a skip."""
     return os.environ.get("REQUIRE_BROWSER", "").strip() == "1"
-
-
-# --- the live server ----------------------------------------------------------------
-def free_port():
-    """Return a TCP port that is free on the loopback interface right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """The app under gunicorn (1 worker) in a subprocess, with its own SQLite file.
-
-    A subprocess rather than a thread: the models bind to a global database
-    proxy that other tests re-point. Use as a context manager; the server is
-    always terminated on exit.
-    """
-
-    def __init__(self, workdir, start_timeout=30.0):
-        self.workdir = Path(workdir)
-        self.start_timeout = start_timeout
-        self.port = free_port()
-        self.url = f"http://{LOOPBACK}:{self.port}"
-        self.log_path = self.workdir / "gunicorn.log"
-        self.process = None
-        self.env = dict(os.environ,
-                        DATABASE_URL=f"sqlite:///{self.workdir / 'e2e.db'}",
-                        SECRET_KEY=secrets.token_hex(32),
-                        GRAVATAR="0",
-                        PASSWORD_HASH_METHOD="scrypt:1024:8:1",
-                        PYTHONUNBUFFERED="1")
-        for name in ("FLASK_APP", "FLASK_DEBUG", "FLASK_RUN_PORT"):
-            self.env.pop(name, None)
-
-    def migrate(self):
-        """Create the tables with `flask --app adminapp migrate`, same environment."""
-        result = subprocess.run([sys.executable, "-m", "flask", "--app", "adminapp", "migrate"],
-                                cwd=REPO_ROOT, env=self.env, capture_output=True, text=True,
-                                timeout=60)
-        if result.returncode != 0:
-            raise RuntimeError(f"flask migrate failed ({result.returncode}):\n"
-                               f"{result.stdout}\n{result.stderr}")
-
-    def start(self):
-        """Migrate, start gunicorn and wait until it answers; RuntimeError when it does not."""
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.migrate()
-        return self.launch()
-
-    def gunicorn_args(self):
-        """gunicorn's options (subclasses change the workers or the log format)."""
-        return ["--workers", "1", "--access-logfile", "-"]
-
-    def launch(self):
-        """Start gunicorn with gunicorn_args() on our port, logging to log_path; wait for it."""
-        log = open(self.log_path, "w")
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", *self.gunicorn_args(),
-                 "--bind", f"{LOOPBACK}:{self.port}", "--no-control-socket",
-                 "adminapp:create_app()"],
-                cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        finally:
-            log.close()  # the child has its own copy of the descriptor
-        self.wait_until_up()
-        return self
-
-    def wait_until_up(self):
-        """Poll /public/ until it answers 200, for at most `start_timeout` seconds."""
-        deadline = time.monotonic() + self.start_timeout
-        last_error = None
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url + "/public/", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, OSError) as e:
-                last_error = e
-            time.sleep(0.1)
-        raise RuntimeError(f"gunicorn did not answer on {self.url} within {self.start_timeout:.0f} s "
-                           f"(last error: {last_error}):\n{self.log()}")
-
-    def stop(self):
-        """Terminate gunicorn (SIGTERM, then SIGKILL after 10 s)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-    def log(self):
-        """The server's output so far (for failure messages)."""
-        try:
-            return self.log_path.read_text(errors="replace")[-4000:]
-        except OSError:
-            return "(no log)"
-
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 # --- watching a page ----------------------------------------------------------------

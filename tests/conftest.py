@@ -1,9 +1,10 @@
 """Fixtures: an app on a fresh SQLite file per test, a client that sends CSRF
-tokens like a browser, a login helper, small factories and a query counter."""
+tokens like a browser, a login helper, small factories, the staff and the
+audit log, and a query counter."""
+import collections
 import contextlib
 import logging
 import os
-import re
 import uuid
 from urllib.parse import quote
 
@@ -12,10 +13,9 @@ from flask.testing import FlaskClient
 
 from adminapp import create_app, db
 from adminapp.config import TestConfig
-from adminapp.models import Message, User, utcnow
+from adminapp.models import AuditLog, Message, Relationship, User, utcnow
+from bench.client import csrf_token
 from tests import browser_support as bs
-
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
 def config_dict(cls):
@@ -29,8 +29,7 @@ class Client(FlaskClient):
     """
 
     def csrf_token(self):
-        page = self.get("/public/")
-        return CSRF_META.search(page.get_data(as_text=True)).group(1)
+        return csrf_token(self.get("/public/").get_data(as_text=True))
 
     def post(self, *args, csrf=True, **kwargs):
         if csrf:
@@ -124,6 +123,39 @@ def make_message(app):
     return make
 
 
+Staff = collections.namedtuple("Staff", "admin moderator")
+
+
+@pytest.fixture
+def staff(make_user):
+    """The back office's people: root (admin) and mod (moderator), made in that order."""
+    return Staff(admin=make_user("root", role="admin"),
+                 moderator=make_user("mod", role="moderator"))
+
+
+@pytest.fixture
+def audit_rows(app):
+    """Function: audit_rows() -> every audit entry, oldest first; audit_rows("hide") -> the
+    entries of that action only."""
+    def rows(action=None):
+        query = AuditLog.select().order_by(AuditLog.id)
+        if action is not None:
+            query = query.where(AuditLog.action == action)
+        return list(query)
+    return rows
+
+
+@pytest.fixture
+def follows(make_user):
+    """alice follows bob and carol; bob follows carol. Returns {(from, to): id}."""
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    alice.follow(bob)
+    alice.follow(carol)
+    bob.follow(carol)
+    names = {u.id: u.username for u in (alice, bob, carol)}
+    return {(names[r.from_user_id], names[r.to_user_id]): r.id for r in Relationship.select()}
+
+
 class Auth:
     def __init__(self, client):
         self.client = client
@@ -139,6 +171,20 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def as_mod(auth, staff):
+    """The client logged in as the staff's moderator (returned)."""
+    auth.login("mod")
+    return staff.moderator
+
+
+@pytest.fixture
+def as_admin(auth, staff):
+    """The client logged in as the staff's admin (returned)."""
+    auth.login("root")
+    return staff.admin
 
 
 @pytest.fixture

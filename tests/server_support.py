@@ -1,23 +1,23 @@
-"""Helpers for the multi-worker / multi-server tests (tests/test_servers.py).
+"""tweepee under gunicorn for the tests, and a small browser to talk to it over HTTP.
 
-Everything goes through real HTTP on 127.0.0.1, with the standard library only:
+Built on the benchmark's launcher and client (bench/servers.py, bench/client.py),
+so there is one way to start gunicorn and one HTTP client in the repository;
+this module adds what the tests need, with the standard library only:
 
-- `AppServer` is tests/browser_support.py's `LiveServer` with a given
-  environment and number of sync workers, and an access log that names the
-  worker (pid) behind each request;
-- `server_env()` / `migrate()` build the environment of a group of servers and
-  migrate their database once; `running()` starts several servers and always
-  stops them all;
-- `Client` is a tiny browser: one cookie jar (cookies are not scoped by port,
-  so the same session goes to every server on 127.0.0.1), the CSRF token from
-  `<meta name="csrf-token">`, no redirects followed, every request timed and
-  its status recorded;
+- `LiveServer` is tweepee under gunicorn on 127.0.0.1 with its own SQLite file
+  (migrated on start) or a given environment, and an access log that names the
+  worker (pid) behind each request; `AppServer` is one of a group of servers on
+  one database, which `migrate(env)` migrates once; `running()` starts several
+  servers and always stops them all;
+- `server_env()` builds a server's environment, `flask_cli()` runs a flask command in it;
+- `Client` is bench/client.py's `Browser` with the tests' defaults: requests
+  round robin over a group of servers, every response recorded, `join()` and
+  `login()` that check the redirect;
 - `run_threads()` runs N client functions at once, bounded in time;
 - `query()` reads the database directly (sqlite3 or psycopg2): what was really
   stored, not what a page shows.
 """
 import contextlib
-import http.client
 import os
 import re
 import secrets
@@ -26,22 +26,18 @@ import sys
 import threading
 import time
 from collections import Counter
-from http.cookies import SimpleCookie
-from urllib.parse import urlencode, urlsplit
+from pathlib import Path
 
-try:  # a package when tests/__init__.py exists, a rootdir module otherwise
-    from . import browser_support as bs
-except ImportError:
-    import browser_support as bs
+from bench.client import Browser
+from bench.servers import Server
 
-LOOPBACK = bs.LOOPBACK
-REPO_ROOT = bs.REPO_ROOT
+REPO_ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
 # Same algorithm as production with a small cost: a login costs a few ms, not 100.
 CHEAP_HASH = "scrypt:1024:8:1"
 REQUEST_TIMEOUT = 30.0  # seconds, per request (SQLite's busy timeout is 10 s)
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-# `<pid>` of the worker, then the request line and the status (see AppServer.start).
+# The access log: `<pid>` of the worker, then the request line and the status.
+ACCESS_LOG = ["--access-logfile", "-", "--access-logformat", 'ACCESS %(p)s "%(r)s" %(s)s %(L)s']
 ACCESS_LINE = re.compile(r'^ACCESS <(\d+)> "([A-Z]+) (\S+) [^"]*" (\d{3}) ')
 ERROR_MARKERS = ("Traceback", "database is locked", "WORKER TIMEOUT", "OperationalError",
                  "IntegrityError", "Exception on ")
@@ -78,34 +74,41 @@ def migrate(env):
     return flask_cli(env, "migrate")
 
 
-class AppServer(bs.LiveServer):
-    """tweepee under gunicorn with `workers` sync workers and the given environment.
+class LiveServer(Server):
+    """tweepee under gunicorn (`workers` sync workers) on 127.0.0.1, in a subprocess.
 
-    The database is not migrated here (a group of servers shares one database:
-    call `migrate(env)` once). The access log lines start with `ACCESS <pid>`,
-    so a test can tell which worker served which request.
+    A subprocess rather than a thread: the models bind to a global database
+    proxy that other tests re-point. Without `env` it has a SQLite file of its
+    own, <workdir>/e2e.db; start() migrates the database, then waits until
+    /public/ answers 200. The log is <workdir>/<name>.log; its access lines
+    start with `ACCESS <pid>`, so a test can tell which worker served which
+    request. Use as a context manager; the server is always stopped on exit.
     """
 
-    def __init__(self, workdir, env, workers=2, name="server", start_timeout=45.0):
-        super().__init__(workdir, start_timeout=start_timeout)
-        self.env = dict(env)
-        self.workers = workers
-        self.name = name
-        self.log_path = self.workdir / f"{name}.log"
+    def __init__(self, workdir, env=None, workers=1, name="gunicorn", start_timeout=30.0):
+        self.workdir = Path(workdir)
+        super().__init__(name, "adminapp:create_app()", REPO_ROOT, self.workdir / f"{name}.log",
+                         env=env or server_env(f"sqlite:///{self.workdir / 'e2e.db'}"),
+                         ready_path="/public/", ready_status=200, workers=workers,
+                         start_timeout=start_timeout, options=ACCESS_LOG)
 
     def start(self):
-        """Start gunicorn (no migration: see the class docstring) and wait until it answers."""
+        """Migrate, start gunicorn and wait until it answers; ServerError when it does not."""
         self.workdir.mkdir(parents=True, exist_ok=True)
-        return self.launch()
+        self.migrate()
+        return super().start()
 
-    def gunicorn_args(self):
-        return ["--workers", str(self.workers), "--worker-class", "sync",
-                "--access-logfile", "-",
-                "--access-logformat", 'ACCESS %(p)s "%(r)s" %(s)s %(L)s']
+    def migrate(self):
+        """Create the tables with `flask --app adminapp migrate`, same environment."""
+        flask_cli(self.env, "migrate")
+
+    def query(self, sql, *params):
+        """Rows of `sql` read straight from the server's database (what is really stored)."""
+        return query(self.env["DATABASE_URL"], sql, params)
 
     def full_log(self):
         try:
-            return self.log_path.read_text(errors="replace")
+            return Path(self.log_path).read_text(errors="replace")
         except OSError:
             return ""
 
@@ -129,6 +132,19 @@ class AppServer(bs.LiveServer):
                 if any(m in line for m in ERROR_MARKERS)]
 
 
+class AppServer(LiveServer):
+    """One of a group of servers sharing one database (2 sync workers by default).
+
+    The database is not migrated here: call `migrate(env)` once for the group.
+    """
+
+    def __init__(self, workdir, env, workers=2, name="server", start_timeout=45.0):
+        super().__init__(workdir, env, workers=workers, name=name, start_timeout=start_timeout)
+
+    def migrate(self):
+        """Nothing: the group's database is migrated once, by `migrate(env)`."""
+
+
 @contextlib.contextmanager
 def running(servers):
     """Start every server in `servers`; stop all of them on the way out, whatever happens."""
@@ -142,98 +158,23 @@ def running(servers):
 
 
 # --- a tiny browser ---------------------------------------------------------------------
-class Response:
-    def __init__(self, status, headers, body, elapsed, url):
-        self.status, self.headers, self.body, self.elapsed, self.url = (status, headers, body,
-                                                                        elapsed, url)
+class Client(Browser):
+    """One browser over `servers` (base URLs or servers): one cookie jar for all of them,
+    the page's CSRF token, no redirects followed (the status is what is checked).
 
-    @property
-    def text(self):
-        return self.body.decode("utf-8", "replace")
-
-    @property
-    def location(self):
-        return self.headers.get("Location")
-
-    def __repr__(self):
-        return f"<{self.status} {self.url} {self.elapsed * 1000:.0f} ms>"
-
-
-class Client:
-    """One browser: a cookie jar shared by every server on 127.0.0.1, the page's CSRF token.
-
-    `servers` are base URLs; requests go to `server=` (an index or URL), or round
-    robin over the servers when none is given. Redirects are not followed (the
-    status is what is checked). Every response is recorded in `self.responses`.
+    Requests go round robin over the servers unless `server=` says which. Every
+    response is recorded in `self.responses`, with its time.
     """
 
     def __init__(self, servers, name="client"):
-        self.servers = [s if isinstance(s, str) else s.url for s in servers]
+        super().__init__(*servers, timeout=REQUEST_TIMEOUT)
         self.name = name
-        self.cookies = {}
-        self.csrf = None
         self.responses = []
-        self._next = 0
 
-    def _base(self, server):
-        if server is None:
-            base = self.servers[self._next % len(self.servers)]
-            self._next += 1
-            return base
-        return self.servers[server] if isinstance(server, int) else server
-
-    def _store_cookies(self, headers):
-        for header in headers.get_all("Set-Cookie") or []:
-            jar = SimpleCookie()
-            jar.load(header)
-            for key, morsel in jar.items():
-                expired = (morsel["max-age"] == "0"
-                           or (morsel["expires"] and "1970" in morsel["expires"]))
-                if expired or morsel.value == "":
-                    self.cookies.pop(key, None)
-                else:
-                    self.cookies[key] = morsel.value
-
-    def request(self, method, path, form=None, server=None, timeout=REQUEST_TIMEOUT):
-        base = self._base(server)
-        parts = urlsplit(base)
-        headers = {"Host": parts.netloc, "Connection": "close"}
-        body = None
-        if form is not None:
-            body = urlencode(form).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        started = time.perf_counter()
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            raw = conn.getresponse()
-            data = raw.read()
-        finally:
-            conn.close()
-        response = Response(raw.status, raw.headers, data, time.perf_counter() - started,
-                            base + path)
-        self._store_cookies(raw.headers)
+    def request(self, *args, **kwargs):
+        response = super().request(*args, **kwargs)
         self.responses.append(response)
         return response
-
-    def get(self, path, **kwargs):
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path, data=None, **kwargs):
-        """POST a form with the CSRF token of the last page read (fetched once if none yet)."""
-        if self.csrf is None:
-            self.refresh_csrf(server=kwargs.get("server"))
-        return self.request("POST", path, form={"csrf_token": self.csrf, **(data or {})}, **kwargs)
-
-    def refresh_csrf(self, server=None):
-        page = self.get("/public/", server=server)
-        match = CSRF_META.search(page.text)
-        if page.status != 200 or not match:
-            raise AssertionError(f"{self.name}: no CSRF token on /public/ ({page!r})")
-        self.csrf = match.group(1)
-        return self.csrf
 
     # --- site actions (each asserts the expected redirect) ----------------------------------
     def join(self, username, password=PASSWORD, server=None):
@@ -245,13 +186,10 @@ class Client:
         return r
 
     def login(self, username, password=PASSWORD, server=None):
-        r = self.post("/login/", {"username": username, "password": password}, server=server)
+        r = super().login(username, password, server=server)
         assert r.status == 302, f"login {username}: {r!r}\n{r.text[:2000]}"
         self.refresh_csrf(server=server)
         return r
-
-    def server_errors(self):
-        return [r for r in self.responses if r.status >= 500]
 
 
 def nav_user(html):

@@ -11,17 +11,11 @@ it fails). `TWEEPEE_CHROMIUM=/path` picks another browser binary.
 
     python -m pytest tests/test_admin_browser.py -q -rs
 """
-import urllib.error
-import urllib.request
-
 import pytest
 
-try:  # a package when tests/__init__.py exists, a rootdir module otherwise
-    from . import admin_browser_support as abs_
-    from . import browser_support as bs
-except ImportError:
-    import admin_browser_support as abs_
-    import browser_support as bs
+from tests import admin_browser_support as abs_
+from tests import browser_support as bs
+from tests import server_support as ss
 
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
@@ -61,13 +55,9 @@ def page_for(browser):
         context.close()
 
 
-def anonymous_status(url):
-    """The HTTP status an anonymous visitor gets for `url` (no cookies)."""
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as e:
-        return e.code
+def anonymous_status(server, path):
+    """The HTTP status an anonymous visitor gets for `path` (no cookies)."""
+    return ss.Client([server]).get(path).status
 
 
 # --- the dashboard --------------------------------------------------------------------------
@@ -117,9 +107,9 @@ def test_moderator_hides_a_message_with_the_bulk_action(page_for, server):
     demo, demo_watch = page_for("demo", server.url)
     text = "Buy cheap watches at totally-not-spam dot example, e2e"
     bs.post_message(demo, text)
-    (message_id,), = server.query("SELECT id FROM message WHERE content = ?", text)
-    permalink = f"{server.url}/messages/{message_id}/"
-    assert anonymous_status(permalink) == 200
+    (message_id,), = server.query("SELECT id FROM message WHERE content = %s", text)
+    permalink = f"/messages/{message_id}/"
+    assert anonymous_status(server, permalink) == 200
     visitor, _ = page_for(None, server.url)
     visitor.goto(server.url + "/public/")
     assert text in [content for _, content in bs.messages_on_page(visitor)]
@@ -142,14 +132,14 @@ def test_moderator_hides_a_message_with_the_bulk_action(page_for, server):
     # it is really hidden: stored, off /public/, and its permalink is gone for visitors
     (hidden_at, hidden_by), = server.query(
         'SELECT m.hidden_at, u.username FROM message m JOIN "user" u ON u.id = m.hidden_by_id '
-        "WHERE m.id = ?", message_id)
+        "WHERE m.id = %s", message_id)
     assert hidden_at is not None and hidden_by == "moderator"
     visitor.goto(server.url + "/public/")
     assert text not in [content for _, content in bs.messages_on_page(visitor)]
-    assert anonymous_status(permalink) == 404
+    assert anonymous_status(server, permalink) == 404
     (action, reason_logged), = server.query(
         "SELECT action, json_extract(details, '$.reason') FROM audit_log "
-        "WHERE target_model = 'message' AND target_id = ?", str(message_id))
+        "WHERE target_model = 'message' AND target_id = %s", str(message_id))
     assert action == "hide" and reason_logged
     watch.assert_clean()
     demo_watch.assert_clean()
@@ -160,7 +150,7 @@ def test_moderator_resolves_a_report_from_the_queue(page_for, server):
     # the oldest open report on a plain user's message (a moderator may hide those)
     candidates = server.query(
         'SELECT r.id, r.message_id FROM report r JOIN message m ON m.id = r.message_id '
-        'JOIN "user" u ON u.id = m.user_id WHERE r.resolved_at IS NULL AND u.role = ? '
+        'JOIN "user" u ON u.id = m.user_id WHERE r.resolved_at IS NULL AND u.role = %s '
         "AND m.hidden_at IS NULL ORDER BY r.created, r.id LIMIT 1", "user")
     assert candidates, "the seeded site has no open report on a plain user's visible message"
     (report_id, message_id), = candidates
@@ -180,9 +170,9 @@ def test_moderator_resolves_a_report_from_the_queue(page_for, server):
 
     (resolved_at, resolution, hidden_at), = server.query(
         "SELECT r.resolved_at, r.resolution, m.hidden_at FROM report r "
-        "JOIN message m ON m.id = r.message_id WHERE r.id = ?", report_id)
+        "JOIN message m ON m.id = r.message_id WHERE r.id = %s", report_id)
     assert resolved_at is not None and resolution == "hide" and hidden_at is not None
-    assert anonymous_status(f"{server.url}/messages/{message_id}/") == 404
+    assert anonymous_status(server, f"/messages/{message_id}/") == 404
 
     # it has left the open queue: one fewer on the dashboard, and not in its queue head
     page.goto(server.url + "/admin/")

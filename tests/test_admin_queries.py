@@ -6,10 +6,10 @@ import pytest
 
 from adminapp import moderation
 from adminapp.models import AuditLog, Message, Relationship, Report, User, utcnow
+from tests import admin_support as adm
 
 ROWS = 120
 PAGE_SIZES = (20, 50, 100)
-ROW_LINK = r'class="icon" href="/admin/{view}/details/\?id=\d+&amp;url='
 # Per list: a plain page, and one with a search, a filter and a sort on a joined column.
 LISTS = {
     "user": "?search=user&flt0_suspended_is=0&sort=5&desc=1",
@@ -21,9 +21,10 @@ LISTS = {
 
 
 @pytest.fixture
-def crowd(make_user):
-    """ROWS of everything: users, messages (some hidden), follows, reports, audit entries."""
-    root, mod = make_user("root", role="admin"), make_user("mod", role="moderator")
+def crowd(staff):
+    """Besides the staff, ROWS of everything: users, messages (some hidden), follows,
+    reports, audit entries."""
+    mod = staff.moderator
     now = utcnow()
     User.insert_many([{"username": f"user{i:03d}", "email": f"u{i}@example.com",
                        "password_hash": "x", "join_date": now} for i in range(ROWS)]).execute()
@@ -41,12 +42,6 @@ def crowd(make_user):
     for message in Message.select().where(Message.hidden_at.is_null()).limit(ROWS // 2):
         moderation.hide_message(mod, message, "spam")
         moderation.unhide_message(mod, message)
-    return root
-
-
-@pytest.fixture
-def as_admin(auth, crowd):
-    auth.login("root")
 
 
 def run(client, count_queries, url):
@@ -63,13 +58,13 @@ def whole_table_counts(statements):
 
 
 @pytest.mark.parametrize("view", LISTS)
-def test_list_pages_cost_the_same_at_any_page_size(client, count_queries, as_admin, view):
+def test_list_pages_cost_the_same_at_any_page_size(client, count_queries, crowd, as_admin, view):
     for query in ("?", LISTS[view] + "&"):
         counts = {}
         for size in PAGE_SIZES:
             q, body = run(client, count_queries, f"/admin/{view}/{query}page_size={size}")
             if query == "?":
-                assert len(re.findall(ROW_LINK.format(view=view), body)) == size
+                assert len(re.findall(adm.ROW_LINK.format(view=view), body)) == size
             assert whole_table_counts(q.statements) == []
             counts[size] = q.n
         assert len(set(counts.values())) == 1, (view, query, counts)
@@ -77,7 +72,7 @@ def test_list_pages_cost_the_same_at_any_page_size(client, count_queries, as_adm
 
 
 @pytest.mark.parametrize("view", LISTS)
-def test_exports_cost_the_same_whatever_the_number_of_rows(client, count_queries, as_admin,
+def test_exports_cost_the_same_whatever_the_number_of_rows(client, count_queries, crowd, as_admin,
                                                            view):
     few, _ = run(client, count_queries, f"/admin/{view}/export/csv/?search=zzz-nothing")
     everything, body = run(client, count_queries, f"/admin/{view}/export/csv/")
@@ -88,7 +83,7 @@ def test_exports_cost_the_same_whatever_the_number_of_rows(client, count_queries
 
 @pytest.mark.parametrize("view, model", [("user", User), ("message", Message), ("report", Report),
                                          ("relationship", Relationship), ("auditlog", AuditLog)])
-def test_details_pages_cost_a_constant_number_of_queries(client, count_queries, as_admin,
+def test_details_pages_cost_a_constant_number_of_queries(client, count_queries, crowd, as_admin,
                                                          view, model):
     rows = model.select(model.id).order_by(model.id)
     if model is User:
@@ -99,7 +94,7 @@ def test_details_pages_cost_a_constant_number_of_queries(client, count_queries, 
     assert len(counts) == 1 and counts.pop() <= 6, view
 
 
-def test_user_details_cost_the_same_for_a_busy_user(client, count_queries, as_admin):
+def test_user_details_cost_the_same_for_a_busy_user(client, count_queries, crowd, as_admin):
     quiet = User.get(User.username == "user000")
     busy = User.get(User.username == "mod")     # wrote the whole audit log
     Message.insert_many([{"user": busy.id, "content": f"busy {i}", "pub_date": utcnow()}

@@ -10,10 +10,8 @@ it fails). `TWEEPEE_CHROMIUM=/path` picks another browser binary.
 """
 import pytest
 
-try:  # a package when tests/__init__.py exists, a rootdir module otherwise
-    from . import browser_support as bs
-except ImportError:
-    import browser_support as bs
+from tests import browser_support as bs
+from tests import server_support as ss
 
 PASSWORD = "correct-horse-battery"
 MOBILE = {"width": 390, "height": 844}
@@ -27,7 +25,7 @@ def live_server(browser, tmp_path_factory):
 
     Depends on `browser` so that nothing is started when the test is skipped.
     """
-    with bs.LiveServer(tmp_path_factory.mktemp("e2e")) as server:
+    with ss.LiveServer(tmp_path_factory.mktemp("e2e")) as server:
         yield server.url
 
 

@@ -36,32 +36,27 @@ def test_create_user_refuses_bad_input(app, make_user):
     assert User.select().count() == 1
 
 
-def test_moderation_commands_use_the_verbs(app, make_user):
-    from adminapp.models import AuditLog
-    make_user("boss", role="admin")
-    make_user("mod", role="moderator")
+def test_moderation_commands_use_the_verbs(app, staff, make_user, audit_rows):
     make_user("pat")
     runner = app.test_cli_runner()
     result = runner.invoke(args=["suspend", "pat", "--by", "mod", "--reason", "spam"])
     assert result.exit_code == 0, result.output
     assert User.get(User.username == "pat").is_suspended
     assert runner.invoke(args=["restore", "pat", "--by", "mod"]).exit_code == 0
-    assert runner.invoke(args=["set-role", "pat", "moderator", "--by", "boss"]).exit_code == 0
+    assert runner.invoke(args=["set-role", "pat", "moderator", "--by", "root"]).exit_code == 0
     assert User.get(User.username == "pat").role == "moderator"
-    assert [e.action for e in AuditLog.select().order_by(AuditLog.id)] == ["suspend", "restore", "set_role"]
+    assert [e.action for e in audit_rows()] == ["suspend", "restore", "set_role"]
 
 
-def test_moderation_commands_refuse_what_the_verbs_refuse(app, make_user):
-    make_user("mod", role="moderator")
-    make_user("boss", role="admin")
+def test_moderation_commands_refuse_what_the_verbs_refuse(app, staff):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["suspend", "boss", "--by", "mod"])
+    result = runner.invoke(args=["suspend", "root", "--by", "mod"])
     assert result.exit_code != 0 and "is not below yours" in result.output
-    result = runner.invoke(args=["set-role", "boss", "user", "--by", "mod"])
+    result = runner.invoke(args=["set-role", "root", "user", "--by", "mod"])
     assert result.exit_code != 0 and "Only an admin" in result.output
     result = runner.invoke(args=["suspend", "ghost", "--by", "mod"])
     assert result.exit_code != 0 and "No user called 'ghost'" in result.output
-    assert not User.get(User.username == "boss").is_suspended
+    assert not User.get_by_id(staff.admin.id).is_suspended
 
 
 def test_bootstrap_seeds_an_empty_database_once(app):

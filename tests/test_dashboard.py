@@ -69,15 +69,15 @@ def rows(html, element_id, attribute):
 
 # --- the site the figures are checked against ---------------------------------------------
 @pytest.fixture
-def site(make_user, make_message, today):
-    """Six people, messages spread over the last weeks, follows, reports and moderation.
+def site(staff, make_user, make_message, today):
+    """Six people (the staff, alice, bob, carol and dave), messages spread over the last
+    weeks, follows, reports and moderation.
 
     Expected figures: users 6, active today 2 (alice, bob), messages today 3,
     this week 6, open reports 2, suspended 1 (dave), hidden 1.
     """
-    mod = make_user("mod", role="moderator")
+    mod = staff.moderator
     alice, bob, carol, dave = (make_user(name) for name in ("alice", "bob", "carol", "dave"))
-    boss = make_user("boss", role="admin")
 
     def at(days_ago, hours=9):
         return today - days_ago * DAY + datetime.timedelta(hours=hours)
@@ -109,8 +109,8 @@ def site(make_user, make_message, today):
     moderation.suspend_user(mod, dave, "spam bot")
     moderation.hide_message(mod, messages["alice_10d"], "spam")
     moderation.resolve_report(mod, Report.get_by_id(r2.id), "dismiss", "already hidden")
-    return dict(mod=mod, boss=boss, alice=alice, bob=bob, carol=carol, dave=dave,
-                messages=messages, reports=(r1, r2, r3))
+    return dict(alice=alice, bob=bob, carol=carol, dave=dave, messages=messages,
+                reports=(r1, r2, r3))
 
 
 # --- access -----------------------------------------------------------------------------
@@ -129,18 +129,14 @@ def test_access_by_role(client, auth, make_user, role, expected):
         assert response.status_code == expected
 
 
-def test_suspended_moderator_is_logged_out_of_the_dashboard(client, auth, make_user):
-    make_user("boss", role="admin")
-    mod = make_user("mod", role="moderator")
-    auth.login("mod")
+def test_suspended_moderator_is_logged_out_of_the_dashboard(client, staff, as_mod):
     assert client.get("/admin/").status_code == 200
-    moderation.suspend_user(User.get(User.username == "boss"), mod, "left the team")
+    moderation.suspend_user(staff.admin, as_mod, "left the team")
     assert client.get("/admin/").status_code in (302, 403)
 
 
 # --- the figures ------------------------------------------------------------------------
-def test_kpi_cards(client, auth, site):
-    auth.login("mod")
+def test_kpi_cards(client, site, as_mod):
     figures = kpis(dashboard_page(client))
     assert figures == {"users": 6, "active_today": 2, "messages_today": 3, "messages_week": 6,
                        "open_reports": 2, "suspended": 1, "hidden": 1}
@@ -183,8 +179,7 @@ def test_chart_has_thirty_days_with_counts_on_the_right_days(client, auth, make_
     assert data["signups"] == expected_signups
 
 
-def test_top_posters_this_week_in_order_with_links(client, auth, site):
-    auth.login("mod")
+def test_top_posters_this_week_in_order_with_links(client, site, as_mod):
     html = dashboard_page(client)
     # alice 3 this week (her 10-day-old message does not count), bob 2, carol 1
     assert rows(html, "top-posters", "data-user") == ["alice", "bob", "carol"]
@@ -193,8 +188,7 @@ def test_top_posters_this_week_in_order_with_links(client, auth, site):
     assert 'href="/users/alice/"' in top
 
 
-def test_most_followed_counts_new_follows_only(client, auth, site):
-    auth.login("mod")
+def test_most_followed_counts_new_follows_only(client, site, as_mod):
     html = dashboard_page(client)
     # bob 2 new; carol 1 new (and 1 older); alice's only follow has no date: not new
     assert rows(html, "most-followed", "data-user") == ["bob", "carol"]
@@ -203,8 +197,7 @@ def test_most_followed_counts_new_follows_only(client, auth, site):
     assert cells == ["2", "1", "2"]  # rank, new followers, all followers
 
 
-def test_open_reports_queue_head(client, auth, site):
-    auth.login("mod")
+def test_open_reports_queue_head(client, site, as_mod):
     html = dashboard_page(client)
     r1, r2, r3 = site["reports"]
     assert rows(html, "open-reports", "data-report") == [str(r1.id), str(r3.id)]  # oldest first
@@ -216,8 +209,7 @@ def test_open_reports_queue_head(client, auth, site):
     assert "All 2 open reports" in queue
 
 
-def test_recent_actions_show_the_verbs_newest_first(client, auth, site):
-    auth.login("mod")
+def test_recent_actions_show_the_verbs_newest_first(client, site, as_mod):
     html = dashboard_page(client)
     # resolve_report wrote its row last; hide before it; suspend first
     assert rows(html, "recent-actions", "data-action") == ["resolve_report", "hide", "suspend"]
@@ -280,9 +272,8 @@ def grow(make_user, today, users, messages):
         Report.file(reporter, message, "spam")
 
 
-def test_query_count_is_constant_whatever_the_data(client, auth, make_user, site, today,
+def test_query_count_is_constant_whatever_the_data(client, make_user, site, as_mod, today,
                                                    count_queries):
-    auth.login("mod")
     dashboard_page(client)  # warm: anything done once per process is not counted
     with count_queries() as small:
         dashboard_page(client)
@@ -293,8 +284,7 @@ def test_query_count_is_constant_whatever_the_data(client, auth, make_user, site
     assert small.n == large.n == FIGURE_QUERIES + LOGIN_QUERIES, large.statements
 
 
-def test_each_figure_is_one_query(client, auth, site, count_queries):
-    auth.login("mod")
+def test_each_figure_is_one_query(client, site, as_mod, count_queries):
     with count_queries() as q:
         dashboard_page(client)
     # Flask-Login's user load is the only statement that reads the password column

@@ -28,12 +28,8 @@ import time
 
 import pytest
 
+from tests import server_support as ss
 from tests.conftest import postgres_schema
-
-try:  # a package when tests/__init__.py exists, a rootdir module otherwise
-    from . import server_support as ss
-except ImportError:
-    import server_support as ss
 
 CLIENTS = 8
 POSTS_PER_CLIENT = 100
@@ -74,6 +70,17 @@ class Site:
     def describe(self):
         return (f"{self.backend}: {len(self.servers)} server(s) x "
                 f"{self.servers[0].workers} sync workers")
+
+
+def in_time(client, count, what, deadline, step):
+    """A thread body for ss.run_threads(): step(n) for n in range(count), failing as soon
+    as the `deadline` (time.monotonic()) has passed."""
+    def run():
+        for n in range(count):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{client.name}: out of time after {n} {what}")
+            step(n)
+    return run
 
 
 def report(label, **figures):
@@ -207,12 +214,8 @@ def test_concurrent_posts_lose_nothing(site):
     deadline = time.monotonic() + LOAD_DEADLINE_S
 
     def poster(i, client):
-        def run():
-            for n in range(POSTS_PER_CLIENT):
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"{client.name}: out of time after {n} posts")
-                client.post("/create/", {"content": f"load {tag} client {i} message {n}"})
-        return run
+        return in_time(client, POSTS_PER_CLIENT, "posts", deadline, lambda n: client.post(
+            "/create/", {"content": f"load {tag} client {i} message {n}"}))
 
     started = time.monotonic()
     errors = ss.run_threads([poster(i, c) for i, c in enumerate(clients)], LOAD_DEADLINE_S + 15)
@@ -257,15 +260,12 @@ def test_concurrent_follow_unfollow_same_pair(site):
     def hammer(i, client):
         rng = random.Random(f"{tag}-{i}")
 
-        def run():
-            for n in range(FOLLOW_ITERATIONS):
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"{client.name}: out of time after {n} iterations")
-                verbs = ["follow", "unfollow"]
-                rng.shuffle(verbs)
-                for verb in verbs:
-                    client.post(f"/users/{target}/{verb}/")
-        return run
+        def both_verbs(n):
+            verbs = ["follow", "unfollow"]
+            rng.shuffle(verbs)
+            for verb in verbs:
+                client.post(f"/users/{target}/{verb}/")
+        return in_time(client, FOLLOW_ITERATIONS, "iterations", deadline, both_verbs)
 
     started = time.monotonic()
     errors = ss.run_threads([hammer(i, c) for i, c in enumerate(clients)], LOAD_DEADLINE_S + 15)
