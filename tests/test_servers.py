@@ -110,12 +110,19 @@ def _postgres_schema_ready():
         db.database.initialize(SqliteDatabase(":memory:"))
 
 
+# These sites serve many clients from one address, each joining and posting far more
+# than a person would: generous limits, set through the same settings as production.
+MANY_USERS = {"JOIN_LIMIT_PER_IP": "100000 per hour", "POST_LIMIT_PER_USER": "100000 per minute",
+              "FOLLOW_LIMIT_PER_USER": "100000 per minute",
+              "REPORT_LIMIT_PER_USER": "100000 per minute"}
+
+
 @pytest.fixture(scope="module")
 def sqlite_site(tmp_path_factory):
     """One gunicorn, 4 sync workers, on a temporary SQLite file."""
     workdir = tmp_path_factory.mktemp("sqlite-site")
     url = f"sqlite:///{workdir / 'site.db'}"
-    env = ss.server_env(url)
+    env = ss.server_env(url, **MANY_USERS)
     ss.migrate(env)
     servers = [ss.AppServer(workdir, env, workers=4, name="sqlite")]
     with ss.running(servers):
@@ -130,7 +137,7 @@ def postgres_site(tmp_path_factory):
     _postgres_schema_ready()
     with postgres_schema() as url:
         workdir = tmp_path_factory.mktemp("postgres-site")
-        env = ss.server_env(url)  # one env: the same SECRET_KEY on both servers
+        env = ss.server_env(url, **MANY_USERS)  # one env: the same SECRET_KEY on both servers
         ss.migrate(env)
         # B uses playhouse.db_url's pooled form of the same database.
         pooled = dict(env, DATABASE_URL=url.replace("postgresql://", "postgres+pool://", 1))
