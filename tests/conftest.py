@@ -93,6 +93,23 @@ def app(database_url):
 
 
 @pytest.fixture
+def make_app(tmp_path):
+    """Factory: make_app(SETTING=value, ...) -> a migrated app on a SQLite file of its own,
+    for a test about a setting (the `app` fixture's settings are the test defaults)."""
+    def make(**settings):
+        make.n += 1
+        app = create_app({**config_dict(TestConfig),
+                          "DATABASE_URL": f"sqlite:///{tmp_path}/app{make.n}.db", **settings})
+        app.test_client_class = Client
+        with app.app_context():
+            db.migrate()
+        return app
+    make.n = 0
+    yield make
+    db.database.close()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -4,18 +4,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from adminapp import create_app, db
-from adminapp.config import TestConfig
-from tests.conftest import Client, config_dict
-
-
-def app_with(tmp_path, **settings):
-    app = create_app({**config_dict(TestConfig), "DATABASE_URL": f"sqlite:///{tmp_path}/h.db",
-                      **settings})
-    app.test_client_class = Client
-    with app.app_context():
-        db.migrate()
-    return app
 
 
 def csp(response):
@@ -48,10 +36,10 @@ def test_flask_admin_scripts_carry_the_request_s_nonce(client, auth, make_user):
     assert inline and all(f'nonce="{nonce}"' in s for s in inline)
 
 
-def test_hsts_only_when_cookies_are_secure(tmp_path):
-    plain = app_with(tmp_path).test_client().get("/login/", base_url="https://localhost")
+def test_hsts_only_when_cookies_are_secure(make_app):
+    plain = make_app().test_client().get("/login/", base_url="https://localhost")
     assert "Strict-Transport-Security" not in plain.headers
-    secure = app_with(tmp_path, SESSION_COOKIE_SECURE=True).test_client()
+    secure = make_app(SESSION_COOKIE_SECURE=True).test_client()
     response = secure.get("/login/", base_url="https://localhost")
     max_age = re.match(r"max-age=(\d+)", response.headers["Strict-Transport-Security"])
     assert int(max_age.group(1)) >= 365 * 86400
@@ -90,8 +78,8 @@ def test_a_default_page_references_no_other_host(client, auth, make_user, make_m
     assert other_hosts(client.get("/").get_data(as_text=True)) == set()
 
 
-def test_with_gravatar_on_the_policy_names_it_and_failed_images_leave_the_initials(tmp_path):
-    app = app_with(tmp_path, GRAVATAR=True)
+def test_with_gravatar_on_the_policy_names_it_and_failed_images_leave_the_initials(make_app):
+    app = make_app(GRAVATAR=True)
     with app.app_context():
         from adminapp.models import Message, User, utcnow
         user = User.create_account("alice", "alice@example.com", "password123")

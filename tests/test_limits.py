@@ -2,10 +2,7 @@
 an attacker cannot do with them (lock someone out)."""
 import pytest
 
-from adminapp import create_app, db
-from adminapp.config import TestConfig
 from adminapp.models import Message, Relationship, Report, User
-from tests.conftest import Client, config_dict
 
 ADDRESS_A, ADDRESS_B = "198.51.100.7", "203.0.113.9"
 
@@ -137,31 +134,19 @@ def test_a_limit_answers_json_to_a_client_that_asks_for_it(app, auth, make_user)
     assert "Retry-After" in response.headers
 
 
-def test_ratelimit_enabled_0_turns_every_limit_off(tmp_path):
-    app = create_app({**config_dict(TestConfig), "RATELIMIT_ENABLED": False,
-                      "JOIN_LIMIT_PER_IP": "1 per hour",
-                      "DATABASE_URL": f"sqlite:///{tmp_path}/off.db"})
-    app.test_client_class = Client
-    with app.app_context():
-        db.migrate()
-    client = app.test_client()
+def test_ratelimit_enabled_0_turns_every_limit_off(make_app):
+    client = make_app(RATELIMIT_ENABLED=False, JOIN_LIMIT_PER_IP="1 per hour").test_client()
     codes = [client.post("/join/", data={"username": f"user{n}", "password": "password123",
                                          "email": f"u{n}@example.com"}).status_code
              for n in range(3)]
     assert codes == [302, 302, 302]
 
 
-def test_x_forwarded_for_counts_only_with_trusted_proxies(tmp_path, make_user):
+def test_x_forwarded_for_counts_only_with_trusted_proxies(make_app):
     """Without TRUSTED_PROXIES a client cannot pick its address with a header; with it,
     the proxy's client is the address that counts."""
     def app_with(hops):
-        app = create_app({**config_dict(TestConfig), "TRUSTED_PROXIES": hops,
-                          "JOIN_LIMIT_PER_IP": "1 per hour",
-                          "DATABASE_URL": f"sqlite:///{tmp_path}/p{hops}.db"})
-        app.test_client_class = Client
-        with app.app_context():
-            db.migrate()
-        return app
+        return make_app(TRUSTED_PROXIES=hops, JOIN_LIMIT_PER_IP="1 per hour")
 
     def join(app, n, forwarded):
         return app.test_client().post("/join/", data={"username": f"proxied{n}",

@@ -10,6 +10,12 @@ new version and run tests/test_admin_*.py. Why each exists:
   raised KeyError in the peewee get_list (a 500); it now sorts by default.
 - `_get_list_extra_args`: `?page=` is kept to 0..max_page (no negative or
   huge OFFSET reaching the database).
+- `_handle_view` also refuses (400), before the view runs: query arguments named
+  like url_for's own parameters (`endpoint`, `_method`, `_external`...), which
+  Flask-Admin passes on to url_for when it builds the list's links; and a `url`
+  (the return address) that urlsplit cannot parse (`http://[`), on which
+  Flask-Admin's is_safe_url raised after a bulk action had already run (500s
+  found by tests/test_fuzz.py).
 - `_handle_join`: the views join every related table in get_query(); Flask-Admin's
   own join has no `on=` and fails with two foreign keys to one table
   ("More than one foreign key").
@@ -29,7 +35,9 @@ Content-Security-Policy runs none; static/js/admin.js handles those clicks):
 templates/admin/actions.html (the "With selected" menu) and
 templates/admin/model/layout.html (the "Add Filter" menu).
 """
-from flask import abort
+from urllib.parse import urlsplit
+
+from flask import abort, request
 from peewee import CharField, FieldAlias, Ordering, TextField
 
 from ..db import database
@@ -46,6 +54,13 @@ class FlaskAdminFixes:
     max_page = 10**6
 
     def _handle_view(self, name, **kwargs):
+        if any(key == "endpoint" or key.startswith("_") for key in request.args):
+            abort(400, description="This page takes no argument named like that.")
+        for url in (request.args.get("url"), request.form.get("url")):
+            try:
+                urlsplit(url or "")
+            except ValueError:
+                abort(400, description="The return address (url=) of this page is broken.")
         response = super()._handle_view(name, **kwargs)
         flag = self.endpoint_flags.get(name)
         if response is None and flag and not getattr(self, flag):
