@@ -87,8 +87,23 @@ MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__
 
 
 def migrate():
-    """Apply the pending migrations in migrations/; returns the names applied."""
+    """Apply the pending migrations in migrations/ (then refresh the planner's view of the
+    data when any ran); returns the names applied."""
     from playhouse.migrations import Runner
 
     with database.connection_context():
-        return Runner(database.obj, directory=MIGRATIONS_DIR).up()
+        applied = Runner(database.obj, directory=MIGRATIONS_DIR).up()
+        if applied:
+            refresh_statistics()
+        return applied
+
+
+def refresh_statistics():
+    """Leave the database ready to plan well after bulk changes: ANALYZE on SQLite;
+    VACUUM ANALYZE on PostgreSQL, whose index-only scans (every count on an index)
+    need the visibility map that only VACUUM fills (a profile's counts read 18,000
+    heap pages at 1,000,000 messages without it: 295 ms, against 9.8 ms after)."""
+    if is_sqlite():
+        database.execute_sql("ANALYZE")
+    else:
+        database.execute_sql("VACUUM ANALYZE")

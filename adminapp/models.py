@@ -12,8 +12,9 @@ import unicodedata
 
 from flask_login import UserMixin
 from peewee import (JOIN, SQL, BooleanField, CharField, DateTimeField, ForeignKeyField,
-                    IntegrityError, JSONField, TextField, fn)
+                    IntegerField, IntegrityError, JSONField, TextField, fn)
 
+from .compiled import Shape
 from .db import BaseModel, database
 from .passwords import hash_password, is_legacy, verify_nobody, verify_password
 from .vocabulary import Action, Category, Limits, Role, SessionEnd, Target
@@ -119,7 +120,34 @@ def clean_content(content):
     return content
 
 
-class User(UserMixin, BaseModel):
+class Person:
+    """What a user's role, standing and avatar mean, for a User and for the light author
+    records of feeds.py alike (id, username, email, role, suspended_at)."""
+    __slots__ = ()
+
+    @property
+    def is_suspended(self):
+        return self.suspended_at is not None
+
+    @property
+    def rank(self):
+        return Role.rank_of(self.role)
+
+    @property
+    def is_moderator(self):
+        """True for moderators and admins."""
+        return self.rank >= Role.MODERATOR.rank
+
+    @property
+    def is_admin(self):
+        return self.role == Role.ADMIN
+
+    @property
+    def gravatar_hash(self):
+        return hashlib.md5(self.email.strip().lower().encode("utf-8")).hexdigest()
+
+
+class User(UserMixin, Person, BaseModel):
     username = CharField(max_length=Limits.USERNAME_MAX, unique=True)
     email = CharField(max_length=Limits.EMAIL_MAX)
     password_hash = CharField(column_name="password")
@@ -147,27 +175,6 @@ class User(UserMixin, BaseModel):
     def is_active(self):
         """Flask-Login refuses to log in inactive users: suspended ones."""
         return self.suspended_at is None
-
-    @property
-    def is_suspended(self):
-        return self.suspended_at is not None
-
-    @property
-    def rank(self):
-        return Role.rank_of(self.role)
-
-    @property
-    def is_moderator(self):
-        """True for moderators and admins."""
-        return self.rank >= Role.MODERATOR.rank
-
-    @property
-    def is_admin(self):
-        return self.role == Role.ADMIN
-
-    @property
-    def gravatar_hash(self):
-        return hashlib.md5(self.email.strip().lower().encode("utf-8")).hexdigest()
 
     # --- passwords ----------------------------------------------------------
     def set_password(self, password):
@@ -243,23 +250,20 @@ class User(UserMixin, BaseModel):
 
     @classmethod
     def with_stats(cls, viewer=None):
-        """Query of users annotated, in the one query (correlated subqueries on indexes), with
-        followers_count, following_count, written_count (every message), hidden_count and
-        followed_by_viewer; `messages_count` (the visible ones) is their difference."""
+        """Query of users annotated with followers_count, following_count, written_count
+        (every message), hidden_count (from their user_stats row: one row, whatever their
+        history) and followed_by_viewer; `messages_count` (the visible ones) is their
+        difference."""
         viewer_id = viewer.id if viewer is not None and viewer.is_authenticated else 0
-        count = fn.COUNT(SQL("*"))
-        followers = Relationship.select(count).where(Relationship.to_user == cls.id)
-        following = Relationship.select(count).where(Relationship.from_user == cls.id)
-        # all of them from the (user, pub_date, id) index, minus the few hidden ones from
-        # a partial index: counting "hidden_at IS NULL" read every row (migration 0004)
-        written = Message.select(count).where(Message.user == cls.id)
-        hidden = Message.select(count).where((Message.user == cls.id)
-                                             & Message.hidden_at.is_null(False))
-        followed = Relationship.select(count).where((Relationship.from_user == viewer_id)
-                                                    & (Relationship.to_user == cls.id))
-        return cls.select(cls, followers.alias("followers_count"),
-                          following.alias("following_count"), written.alias("written_count"),
-                          hidden.alias("hidden_count"), followed.alias("followed_by_viewer"))
+        followed = Relationship.select(fn.COUNT(SQL("*"))).where(
+            (Relationship.from_user == viewer_id) & (Relationship.to_user == cls.id))
+        counter = lambda field, name: fn.COALESCE(field, 0).alias(name)  # noqa: E731
+        return (cls.select(cls, counter(UserStats.followers, "followers_count"),
+                           counter(UserStats.following, "following_count"),
+                           counter(UserStats.posts, "written_count"),
+                           counter(UserStats.hidden, "hidden_count"),
+                           followed.alias("followed_by_viewer"))
+                .join(UserStats, JOIN.LEFT_OUTER, on=(UserStats.user == cls.id)))
 
     @property
     def messages_count(self):
@@ -297,17 +301,18 @@ class User(UserMixin, BaseModel):
         why is the SessionEnd that closed it, or None for a token we never issued."""
         if not token or not isinstance(token, str) or len(token) > 100:
             return None, None
-        row = (LoginSession.select(LoginSession.ended_at, LoginSession.end_reason, cls)
-               .join(cls, on=(LoginSession.user == cls.id))
-               .where(LoginSession.token_hash == LoginSession.digest(token)).first())
-        if row is None:
+        rows = SESSION_USER.rows(LoginSession.digest(token))
+        if not rows:
             return None, None
-        if row.ended_at is not None:
-            return None, SessionEnd.get(row.end_reason)
-        if row.user.is_suspended:
+        *fields, ended_at, end_reason, following = rows[0]
+        if ended_at is not None:
+            return None, SessionEnd.get(end_reason)
+        user = cls(**{field.name: field.python_value(value)
+                      for field, value in zip(cls._meta.sorted_fields, fields)})
+        if user.is_suspended:
             return None, SessionEnd.SUSPENDED
-        row.user.login_token = token
-        return row.user, None
+        user.login_token, user._following = token, following or 0
+        return user, None
 
     # --- settings -----------------------------------------------------------
     def update_settings(self, email, bio, new_password=None, current_password=None):
@@ -365,17 +370,26 @@ class User(UserMixin, BaseModel):
             raise ValidationError("Your account is suspended: you cannot post.")
         return Message.create(user=self, content=clean_content(content), pub_date=utcnow())
 
-    def timeline(self):
-        """Visible messages of the people this user follows, and their own, newest first."""
-        followed = Relationship.select(Relationship.to_user).where(Relationship.from_user == self.id)
-        # UNION ALL rather than OR: each author's index range is scanned on its own
-        # (docs/architecture.md, "Performance")
-        authors = followed.union_all(User.select(User.id).where(User.id == self.id))
-        return Message.visible().where(Message.user.in_(authors))
+    def following_count(self):
+        """How many accounts this user follows (their counters row; read with the user
+        when it was loaded for a login session)."""
+        if getattr(self, "_following", None) is None:
+            self._following = (UserStats.select(UserStats.following)
+                               .where(UserStats.user == self.id).scalar() or 0)
+        return self._following
 
-    def messages_visible(self):
-        """This user's visible messages, newest first."""
-        return Message.visible().where(Message.user == self.id)
+
+class UserStats(BaseModel):
+    """A user's counters, kept by the database's triggers (counters.py): read them, never
+    write them."""
+    user = ForeignKeyField(User, primary_key=True, backref="stats", on_delete="CASCADE")
+    followers = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    following = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    posts = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    hidden = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+
+    class Meta:
+        table_name = "user_stats"
 
 
 class LoginSession(BaseModel):
@@ -440,18 +454,6 @@ class Message(BaseModel):
         """
         suspended = User.select(User.id).where(User.suspended_at.is_null(False))
         return cls.hidden_at.is_null() & cls.user.not_in(suspended)
-
-    @classmethod
-    def visible(cls):
-        """Query of the public messages with their author joined, newest first.
-
-        Only the columns a timeline shows are read.
-        """
-        return (cls.select(cls.id, cls.content, cls.pub_date, cls.hidden_at, User.id,
-                           User.username, User.email, User.role, User.suspended_at)
-                .join(User, on=(cls.user == User.id))
-                .where(cls.public())
-                .order_by(cls.pub_date.desc(), cls.id.desc()))
 
     @classmethod
     def visible_to(cls, viewer):
@@ -546,7 +548,16 @@ class AuditLog(BaseModel):
         raise PermissionError("The audit log cannot be edited.")
 
 
-MODELS = [User, LoginSession, Relationship, Message, Report, AuditLog]
+# The current user of every request, by login session token: one compiled query
+# (models.User.from_session), the user with the session's state and their follow count.
+SESSION_USER = Shape(lambda p: (
+    LoginSession.select(*User._meta.sorted_fields, LoginSession.ended_at, LoginSession.end_reason,
+                        UserStats.following)
+    .join(User, on=(LoginSession.user == User.id))
+    .join(UserStats, JOIN.LEFT_OUTER, on=(UserStats.user == User.id))
+    .where(LoginSession.token_hash == p(0))))
+
+MODELS = [User, UserStats, LoginSession, Relationship, Message, Report, AuditLog]
 
 # Usernames are unique ignoring case: "Alice" and "alice" are one person.
 User.add_index(User.index(fn.LOWER(User.username), unique=True, name="user_username_lower"))

@@ -60,17 +60,30 @@ class Keyset:
 
     def page(self, query, args, per_page):
         """Return the Page of `query` that `args` (request.args) ask for, `per_page` rows."""
+        def fetch(cursor, smaller, reverse):
+            where = query if cursor is None else query.where(self._beyond(cursor, smaller))
+            return list(where.order_by(*self._order(reverse)).limit(per_page + 1))
+        return self.paged(fetch, args, per_page)
+
+    def query_for(self, query, cursor, smaller, reverse, limit):
+        """`query` narrowed to the rows beyond `cursor` (values or placeholder nodes), in
+        page order, at most `limit` rows: what one page reads (for compiled shapes)."""
+        if cursor is not None:
+            query = query.where(self._beyond(cursor, smaller))
+        return query.order_by(*self._order(reverse)).limit(limit)
+
+    def paged(self, fetch, args, per_page):
+        """The Page `args` ask for, its rows read by fetch(cursor, smaller, reverse): the
+        per_page + 1 rows beyond `cursor` (None: from the start) in page order or, with
+        `reverse`, walking back."""
         back = self._cursor(args, self.backward)
         if back is not None:  # walking back: fetch in reverse order, then flip
-            rows = list(query.where(self._beyond(back, smaller=not self.descending))
-                        .order_by(*self._order(reverse=True)).limit(per_page + 1))
+            rows = fetch(back, not self.descending, True)
             more, rows = len(rows) > per_page, rows[:per_page][::-1]
             return Page(rows, prev_args={self.backward: self.encode(rows[0])} if more else {},
                         next_args={self.forward: self.encode(rows[-1])} if rows else {})
         start = self._cursor(args, self.forward)
-        if start is not None:
-            query = query.where(self._beyond(start, smaller=self.descending))
-        rows = list(query.order_by(*self._order(reverse=False)).limit(per_page + 1))
+        rows = fetch(start, self.descending, False)
         more, rows = len(rows) > per_page, rows[:per_page]
         return Page(rows,
                     prev_args={self.backward: self.encode(rows[0])} if start is not None and rows else {},

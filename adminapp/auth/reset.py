@@ -5,7 +5,7 @@ user and a fingerprint of their current password hash: it works for an hour
 (RESET_TOKEN_MAX_AGE), and once, since setting the password changes the hash.
 /reset/ answers the same whether or not the address is known.
 """
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 

@@ -3,7 +3,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
                    url_for)
 from flask_login import current_user, login_required, logout_user
 
-from .. import moderation, models, pagination
+from .. import feeds, moderation, models, pagination
 from ..forms import form_page
 from ..limits import account_key, limit
 from ..models import Message, User
@@ -15,10 +15,8 @@ bp = Blueprint("public", __name__)
 
 
 # --- helpers -------------------------------------------------------------------
-def message_page(query):
-    """Return the keyset Page of a message query for this request."""
-    return pagination.messages(Message).page(query, request.args,
-                                             current_app.config["MESSAGES_PER_PAGE"])
+def per_page():
+    return current_app.config["MESSAGES_PER_PAGE"]
 
 
 def user_page(query):
@@ -26,10 +24,10 @@ def user_page(query):
     return pagination.users(User).page(query, request.args, current_app.config["USERS_PER_PAGE"])
 
 
-def render_timeline(title, query, **context):
-    """Render a timeline page of `query`, with the post box for people who can post."""
+def render_timeline(title, page, **context):
+    """Render a timeline `page` (feeds.py), with the post box for people who can post."""
     can_post = current_user.is_authenticated and not current_user.is_suspended
-    return render_template("public/timeline.html", title=title, page=message_page(query),
+    return render_template("public/timeline.html", title=title, page=page,
                            form=MessageForm() if can_post else None, **context)
 
 
@@ -69,13 +67,15 @@ def index():
 @login_required
 def private_timeline():
     """Messages of the people you follow, and yours, newest first."""
-    return render_timeline("Your timeline", current_user.timeline(), private=True)
+    page = feeds.home_page(current_user, current_user.following_count(), request.args,
+                           per_page())
+    return render_timeline("Your timeline", page, private=True)
 
 
 @bp.route("/public/")
 def public_timeline():
     """Every visible message, newest first."""
-    return render_timeline("Public timeline", Message.visible())
+    return render_timeline("Public timeline", feeds.public_page(request.args, per_page()))
 
 
 @bp.route("/create/", methods=["GET", "POST"])
@@ -100,8 +100,8 @@ def user_list():
 def profile(username):
     """A profile with its counts and messages; a suspended account shows none."""
     user = profile_or_404(username)
-    query = user.messages_visible()
-    return render_template("public/profile.html", user=user, page=message_page(query))
+    page = feeds.profile_page(user, request.args, per_page())
+    return render_template("public/profile.html", user=user, page=page)
 
 
 def relation_list(user, which):

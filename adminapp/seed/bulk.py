@@ -83,11 +83,6 @@ def foreign_keys_unchecked():
         database.pragma("foreign_keys", 1)
 
 
-def analyze():
-    """Refresh the planner's statistics after a bulk load (ANALYZE: SQLite and PostgreSQL)."""
-    database.execute_sql("ANALYZE")
-
-
 def phase(desc, total, progress, position=0):
     """Return a tqdm bar for one loading phase (a silent one when `progress` is false)."""
     return tqdm(total=total, desc=f"{desc:<8}", unit=" rows", unit_scale=True,

@@ -1,0 +1,121 @@
+"""The message lists of the public pages, read fast.
+
+Each feed is a query written with the models (Message.public(), the indexes of
+docs/architecture.md) whose SQL is compiled once per page shape (compiled.py),
+and whose rows come back as light records with the attributes templates read
+(`message.user.username`, `message.is_hidden`...) instead of model instances:
+building 20 peewee models cost more than running the query.
+"""
+import datetime
+
+from peewee import SQL
+
+from .compiled import Shape
+from .models import Message, Person, Relationship, User
+from .pagination import messages as message_keyset
+
+# The columns a message row shows, in the order MessageRow reads them.
+COLUMNS = (Message.id, Message.content, Message.pub_date, Message.hidden_at, User.id,
+           User.username, User.email, User.role, User.suspended_at)
+# Following at least this many accounts, the home timeline walks the whole site's newest
+# messages and keeps the followed ones, rather than reading each followed account's
+# messages and sorting them all (docs/architecture.md, "Performance").
+DENSE_FOLLOWING = 100
+KEYSET = message_keyset(Message)
+
+
+def as_datetime(value):
+    """A timestamp as the driver returns it (text on SQLite) -> datetime, None kept."""
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    return datetime.datetime.fromisoformat(value)
+
+
+class Author(Person):
+    """The author of a message row: what templates and can_moderate read of a User."""
+    __slots__ = ("id", "username", "email", "role", "suspended_at")
+
+    def __init__(self, id, username, email, role, suspended_at):
+        self.id, self.username, self.email, self.role = id, username, email, role
+        self.suspended_at = suspended_at
+
+
+class MessageRow:
+    """One message of a feed, with its author."""
+    __slots__ = ("id", "content", "pub_date", "hidden_at", "user")
+
+    def __init__(self, row):
+        self.id, self.content = row[0], row[1]
+        self.pub_date, self.hidden_at = as_datetime(row[2]), row[3]
+        self.user = Author(row[4], row[5], row[6], row[7], row[8])
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None
+
+
+class Feed:
+    """A list of public messages, newest first, paged by (pub_date, id).
+
+    `where(p)` returns the feed's condition, with p(2), p(3)... for its own values
+    (p(0) and p(1) are the page cursor's).
+    """
+
+    def __init__(self, where, columns=COLUMNS):
+        self.where, self.columns = where, columns
+        self._shapes = {}
+
+    def _shape(self, from_start, smaller, reverse, limit):
+        key = (from_start, smaller, reverse, limit)
+        if key not in self._shapes:
+            def build(p):
+                query = (Message.select(*self.columns).join(User, on=(Message.user == User.id))
+                         .where(Message.public() & self.where(p)))
+                cursor = None if from_start else (p(0), p(1))
+                return KEYSET.query_for(query, cursor, smaller, reverse, SQL(str(limit)))
+            self._shapes[key] = Shape(build)
+        return self._shapes[key]
+
+    def first_page_sql(self, per_page):
+        """The SQL that reads a first page (for EXPLAIN)."""
+        return self._shape(True, True, False, per_page + 1).compiled()[0]
+
+    def page(self, args, per_page, *values):
+        """The Page of this feed that `args` (request.args) ask for, with the feed's values."""
+        def fetch(cursor, smaller, reverse):
+            shape = self._shape(cursor is None, smaller, reverse, per_page + 1)
+            rows = shape.rows(*(cursor or (None, None)), *values)
+            return [MessageRow(row) for row in rows]
+        return KEYSET.paged(fetch, args, per_page)
+
+
+def _followed_and_self(p):
+    """Subquery: the accounts user p(2) follows, and p(2) itself (UNION ALL: each author's
+    index range is read on its own, where an OR read them all)."""
+    followed = Relationship.select(Relationship.to_user).where(Relationship.from_user == p(2))
+    return followed.union_all(User.select(User.id).where(User.id == p(3)))
+
+
+PUBLIC = Feed(lambda p: SQL("1 = 1"))
+PROFILE = Feed(lambda p: Message.user == p(2))
+# Few follows: read each followed account's newest messages through (user, pub_date, id).
+HOME = Feed(lambda p: Message.user.in_(_followed_and_self(p)))
+# Many follows: `user_id + 0` keeps the planner off the per-author index, so it walks
+# (pub_date, id) from the newest and stops at a page of followed authors' messages.
+HOME_DENSE = Feed(lambda p: (Message.user + SQL("0")).in_(_followed_and_self(p)))
+
+
+def public_page(args, per_page):
+    """A page of the public timeline."""
+    return PUBLIC.page(args, per_page)
+
+
+def profile_page(user, args, per_page):
+    """A page of `user`'s public messages."""
+    return PROFILE.page(args, per_page, user.id)
+
+
+def home_page(user, following, args, per_page):
+    """A page of `user`'s home timeline; `following` (their count of follows) picks the plan."""
+    feed = HOME_DENSE if following >= DENSE_FOLLOWING else HOME
+    return feed.page(args, per_page, user.id, user.id)
