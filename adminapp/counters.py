@@ -1,10 +1,17 @@
-"""Counters the database keeps: each user's followers, following, messages and hidden
-messages (table user_stats), maintained by triggers on user, message and relationship.
+"""Counters the database keeps, so that no page counts rows whose number grows with the site:
 
-Triggers rather than code in the write paths, so that every writer counts: the
-site, the back office, the seed, a test factory, a hand-run statement. A bulk load
-drops them, loads, and recounts (`suspended()`); migrations/0006_user_stats.py
-created them (its own frozen copy of this SQL).
+- `user_stats`: each user's followers, following, messages and hidden messages (the
+  profile's counts);
+- `activity_day`: per day, the messages posted, the accounts made and the distinct
+  posters (the dashboard's chart and cards);
+- `poster_day`, `followed_day`: per day and user, the messages posted and the follows
+  received (the dashboard's top posters and most followed).
+
+Triggers keep them, rather than code in the write paths, so that every writer counts:
+the site, the back office, the seed, a test factory, a hand-run statement. The rules
+below are written once and turned into SQLite triggers or PostgreSQL trigger functions.
+A bulk load drops the triggers and recounts at the end (`suspended()`). The migrations
+that created them (0006, 0007) hold frozen copies of this SQL.
 """
 import contextlib
 
@@ -12,103 +19,191 @@ from peewee import SqliteDatabase
 
 from .db import database
 
-SQLITE_TRIGGERS = [
-    """CREATE TRIGGER user_stats_user_ai AFTER INSERT ON "user" BEGIN
-         INSERT INTO user_stats (user_id) VALUES (new.id); END""",
-    """CREATE TRIGGER user_stats_user_ad AFTER DELETE ON "user" BEGIN
-         DELETE FROM user_stats WHERE user_id = old.id; END""",
-    """CREATE TRIGGER user_stats_message_ai AFTER INSERT ON message BEGIN
-         UPDATE user_stats SET posts = posts + 1, hidden = hidden + (new.hidden_at IS NOT NULL)
-         WHERE user_id = new.user_id; END""",
-    """CREATE TRIGGER user_stats_message_ad AFTER DELETE ON message BEGIN
-         UPDATE user_stats SET posts = posts - 1, hidden = hidden - (old.hidden_at IS NOT NULL)
-         WHERE user_id = old.user_id; END""",
-    """CREATE TRIGGER user_stats_message_au AFTER UPDATE OF hidden_at ON message
-         WHEN (old.hidden_at IS NULL) != (new.hidden_at IS NULL) BEGIN
-         UPDATE user_stats SET hidden = hidden + (CASE WHEN new.hidden_at IS NULL THEN -1 ELSE 1 END)
-         WHERE user_id = new.user_id; END""",
-    """CREATE TRIGGER user_stats_relationship_ai AFTER INSERT ON relationship BEGIN
-         UPDATE user_stats SET following = following + (user_id = new.from_user_id),
-                               followers = followers + (user_id = new.to_user_id)
-         WHERE user_id IN (new.from_user_id, new.to_user_id); END""",
-    """CREATE TRIGGER user_stats_relationship_ad AFTER DELETE ON relationship BEGIN
-         UPDATE user_stats SET following = following - (user_id = old.from_user_id),
-                               followers = followers - (user_id = old.to_user_id)
-         WHERE user_id IN (old.from_user_id, old.to_user_id); END""",
+
+def _upsert(table, keys, values):
+    """An INSERT that adds 1 to the row's n, or creates it with n = 1."""
+    return (f"INSERT INTO {table} ({', '.join(keys)}, n) VALUES ({', '.join(values)}, 1) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET n = {table}.n + 1")
+
+
+def _one_if(condition):
+    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+# table -> [(event, condition or None, [statements])]. In the statements NEW and OLD
+# are the row, DAY(x) the calendar day of the timestamp x.
+RULES = {
+    "user": [
+        ("INSERT", None, [
+            "INSERT INTO user_stats (user_id) VALUES (NEW.id)",
+            _upsert("activity_day", ["day", "metric"], ["DAY(NEW.join_date)", "'signups'"])]),
+        ("DELETE", None, [
+            "DELETE FROM user_stats WHERE user_id = OLD.id",
+            "UPDATE activity_day SET n = n - 1 WHERE day = DAY(OLD.join_date) "
+            "AND metric = 'signups'"]),
+        ("UPDATE OF join_date", "DAY(OLD.join_date) <> DAY(NEW.join_date)", [
+            "UPDATE activity_day SET n = n - 1 WHERE day = DAY(OLD.join_date) "
+            "AND metric = 'signups'",
+            _upsert("activity_day", ["day", "metric"], ["DAY(NEW.join_date)", "'signups'"])]),
+    ],
+    "message": [
+        ("INSERT", None, [
+            f"UPDATE user_stats SET posts = posts + 1, hidden = hidden + "
+            f"{_one_if('NEW.hidden_at IS NOT NULL')} WHERE user_id = NEW.user_id",
+            _upsert("activity_day", ["day", "metric"], ["DAY(NEW.pub_date)", "'messages'"]),
+            _upsert("poster_day", ["day", "user_id"], ["DAY(NEW.pub_date)", "NEW.user_id"])]),
+        ("DELETE", None, [
+            f"UPDATE user_stats SET posts = posts - 1, hidden = hidden - "
+            f"{_one_if('OLD.hidden_at IS NOT NULL')} WHERE user_id = OLD.user_id",
+            "UPDATE activity_day SET n = n - 1 WHERE day = DAY(OLD.pub_date) "
+            "AND metric = 'messages'",
+            "UPDATE poster_day SET n = n - 1 WHERE day = DAY(OLD.pub_date) "
+            "AND user_id = OLD.user_id"]),
+        ("UPDATE OF hidden_at", "(OLD.hidden_at IS NULL) <> (NEW.hidden_at IS NULL)", [
+            "UPDATE user_stats SET hidden = hidden + "
+            "CASE WHEN NEW.hidden_at IS NULL THEN -1 ELSE 1 END WHERE user_id = NEW.user_id"]),
+        ("UPDATE OF pub_date", "DAY(OLD.pub_date) <> DAY(NEW.pub_date)", [
+            "UPDATE activity_day SET n = n - 1 WHERE day = DAY(OLD.pub_date) "
+            "AND metric = 'messages'",
+            "UPDATE poster_day SET n = n - 1 WHERE day = DAY(OLD.pub_date) "
+            "AND user_id = OLD.user_id",
+            _upsert("activity_day", ["day", "metric"], ["DAY(NEW.pub_date)", "'messages'"]),
+            _upsert("poster_day", ["day", "user_id"], ["DAY(NEW.pub_date)", "NEW.user_id"])]),
+    ],
+    # both users of a follow in one statement: rows are locked in key order, so two
+    # follows in opposite directions cannot deadlock on PostgreSQL
+    "relationship": [
+        ("INSERT", None, [
+            f"UPDATE user_stats SET following = following + {_one_if('user_id = NEW.from_user_id')}, "
+            f"followers = followers + {_one_if('user_id = NEW.to_user_id')} "
+            "WHERE user_id IN (NEW.from_user_id, NEW.to_user_id)",
+            "INSERT INTO followed_day (day, user_id, n) SELECT DAY(NEW.created), NEW.to_user_id, 1 "
+            "WHERE NEW.created IS NOT NULL "
+            "ON CONFLICT (day, user_id) DO UPDATE SET n = followed_day.n + 1"]),
+        ("DELETE", None, [
+            f"UPDATE user_stats SET following = following - {_one_if('user_id = OLD.from_user_id')}, "
+            f"followers = followers - {_one_if('user_id = OLD.to_user_id')} "
+            "WHERE user_id IN (OLD.from_user_id, OLD.to_user_id)",
+            "UPDATE followed_day SET n = n - 1 WHERE day = DAY(OLD.created) "
+            "AND user_id = OLD.to_user_id"]),
+        ("UPDATE OF created", "(DAY(OLD.created) <> DAY(NEW.created) "
+                              "OR (OLD.created IS NULL) <> (NEW.created IS NULL))", [
+            "UPDATE followed_day SET n = n - 1 WHERE day = DAY(OLD.created) "
+            "AND user_id = OLD.to_user_id",
+            "INSERT INTO followed_day (day, user_id, n) SELECT DAY(NEW.created), NEW.to_user_id, 1 "
+            "WHERE NEW.created IS NOT NULL "
+            "ON CONFLICT (day, user_id) DO UPDATE SET n = followed_day.n + 1"]),
+    ],
+    "poster_day": [
+        ("INSERT", None, [
+            _upsert("activity_day", ["day", "metric"], ["NEW.day", "'posters'"])]),
+    ],
+}
+
+# Count everything from the tables, each statement one pass (GROUP BY) over one table.
+RECOUNT = [
+    "DELETE FROM user_stats", "DELETE FROM poster_day", "DELETE FROM followed_day",
+    """INSERT INTO user_stats (user_id, followers, following, posts, hidden)
+       SELECT u.id, COALESCE(fr.n, 0), COALESCE(fg.n, 0), COALESCE(m.n, 0), COALESCE(m.hidden, 0)
+       FROM "user" u
+       LEFT JOIN (SELECT to_user_id AS id, COUNT(*) AS n FROM relationship GROUP BY to_user_id) fr
+         ON fr.id = u.id
+       LEFT JOIN (SELECT from_user_id AS id, COUNT(*) AS n FROM relationship GROUP BY from_user_id) fg
+         ON fg.id = u.id
+       LEFT JOIN (SELECT user_id AS id, COUNT(*) AS n,
+                         SUM(CASE WHEN hidden_at IS NULL THEN 0 ELSE 1 END) AS hidden
+                  FROM message GROUP BY user_id) m ON m.id = u.id""",
+    """INSERT INTO poster_day (day, user_id, n)
+       SELECT DAY(pub_date), user_id, COUNT(*) FROM message GROUP BY DAY(pub_date), user_id""",
+    """INSERT INTO followed_day (day, user_id, n)
+       SELECT DAY(created), to_user_id, COUNT(*) FROM relationship WHERE created IS NOT NULL
+       GROUP BY DAY(created), to_user_id""",
+    # last: filling poster_day may have touched it through its trigger
+    "DELETE FROM activity_day",
+    """INSERT INTO activity_day (day, metric, n)
+       SELECT day, 'messages', SUM(n) FROM poster_day GROUP BY day
+       UNION ALL SELECT day, 'posters', COUNT(*) FROM poster_day WHERE n > 0 GROUP BY day
+       UNION ALL SELECT DAY(join_date), 'signups', COUNT(*) FROM "user" GROUP BY DAY(join_date)""",
 ]
 
-# One function per table; both users of a follow are updated by one statement, in
-# primary-key order, so that two follows in opposite directions cannot deadlock.
-POSTGRES_FUNCTIONS = {
-    "user": """
-      IF TG_OP = 'INSERT' THEN INSERT INTO user_stats (user_id) VALUES (NEW.id);
-      ELSE DELETE FROM user_stats WHERE user_id = OLD.id; END IF;
-      RETURN NULL;""",
-    "message": """
-      IF TG_OP = 'INSERT' THEN
-        UPDATE user_stats SET posts = posts + 1, hidden = hidden + (NEW.hidden_at IS NOT NULL)::int
-        WHERE user_id = NEW.user_id;
-      ELSIF TG_OP = 'DELETE' THEN
-        UPDATE user_stats SET posts = posts - 1, hidden = hidden - (OLD.hidden_at IS NOT NULL)::int
-        WHERE user_id = OLD.user_id;
-      ELSIF (OLD.hidden_at IS NULL) <> (NEW.hidden_at IS NULL) THEN
-        UPDATE user_stats SET hidden = hidden + CASE WHEN NEW.hidden_at IS NULL THEN -1 ELSE 1 END
-        WHERE user_id = NEW.user_id;
-      END IF;
-      RETURN NULL;""",
-    "relationship": """
-      IF TG_OP = 'INSERT' THEN
-        UPDATE user_stats SET following = following + (user_id = NEW.from_user_id)::int,
-                              followers = followers + (user_id = NEW.to_user_id)::int
-        WHERE user_id IN (NEW.from_user_id, NEW.to_user_id);
-      ELSE
-        UPDATE user_stats SET following = following - (user_id = OLD.from_user_id)::int,
-                              followers = followers - (user_id = OLD.to_user_id)::int
-        WHERE user_id IN (OLD.from_user_id, OLD.to_user_id);
-      END IF;
-      RETURN NULL;""",
-}
-POSTGRES_EVENTS = {"user": "INSERT OR DELETE", "message": "INSERT OR DELETE OR UPDATE OF hidden_at",
-                   "relationship": "INSERT OR DELETE"}
 
-# Correlated counts, each on an index: one index range per user and table.
-COUNT_ALL = """
-INSERT INTO user_stats (user_id, followers, following, posts, hidden)
-SELECT u.id,
-  (SELECT COUNT(*) FROM relationship r WHERE r.to_user_id = u.id),
-  (SELECT COUNT(*) FROM relationship r WHERE r.from_user_id = u.id),
-  (SELECT COUNT(*) FROM message m WHERE m.user_id = u.id),
-  (SELECT COUNT(*) FROM message m WHERE m.user_id = u.id AND m.hidden_at IS NOT NULL)
-FROM "user" u"""
+def _column(event):
+    """"_pub_date" for "UPDATE OF pub_date" (trigger names), "" for other events."""
+    return "_" + event.split()[-1] if event.startswith("UPDATE OF") else ""
+
+
+def _events(events):
+    """PostgreSQL's event list: "INSERT OR DELETE OR UPDATE OF a, b" (one UPDATE OF)."""
+    kinds = [event for event, _, _ in events if not event.startswith("UPDATE OF")]
+    columns = [event.split()[-1] for event, _, _ in events if event.startswith("UPDATE OF")]
+    return " OR ".join(kinds + ([f"UPDATE OF {', '.join(columns)}"] if columns else []))
+
+
+def _dialect(sql, db, row_names=("NEW", "OLD")):
+    """`sql` with DAY(x) written for `db` (SQLite: date(x); PostgreSQL: CAST(x AS date))."""
+    sqlite = isinstance(db, SqliteDatabase)
+    out, rest = [], sql
+    while "DAY(" in rest:
+        head, _, tail = rest.partition("DAY(")
+        depth, i = 1, 0
+        while depth:
+            depth += {"(": 1, ")": -1}.get(tail[i], 0)
+            i += 1
+        inner = tail[:i - 1]
+        out.append(head + (f"date({inner})" if sqlite else f"CAST({inner} AS date)"))
+        rest = tail[i:]
+    sql = "".join(out) + rest
+    if sqlite:  # SQLite's trigger bodies name the rows in lower case; either works
+        sql = sql.replace("NEW.", "new.").replace("OLD.", "old.")
+    return sql
 
 
 def trigger_statements(db):
-    """The CREATE statements of the counters' triggers for `db` (SQLite or PostgreSQL)."""
+    """The statements that create every counter trigger on `db`."""
     if isinstance(db, SqliteDatabase):
-        return list(SQLITE_TRIGGERS)
+        statements = []
+        for table, events in RULES.items():
+            for event, condition, body in events:
+                name = f"counters_{table}_{event.split()[0].lower()}{_column(event)}"
+                when = f" WHEN {_dialect(condition, db)}" if condition else ""
+                statements.append(
+                    f'CREATE TRIGGER {name} AFTER {event} ON "{table}"{when} BEGIN '
+                    + " ".join(_dialect(s, db) + ";" for s in body) + " END")
+        return statements
     statements = []
-    for table, body in POSTGRES_FUNCTIONS.items():
-        statements.append(f"CREATE OR REPLACE FUNCTION user_stats_{table}() RETURNS trigger "
-                          f"LANGUAGE plpgsql AS $$ BEGIN {body} END $$")
-        statements.append(f'CREATE TRIGGER user_stats_{table} AFTER {POSTGRES_EVENTS[table]} '
-                          f'ON "{table}" FOR EACH ROW EXECUTE FUNCTION user_stats_{table}()')
+    for table, events in RULES.items():
+        branches = []
+        for event, condition, body in events:
+            test = f"TG_OP = '{event.split()[0]}'" + (f" AND {_dialect(condition, db)}"
+                                                       if condition else "")
+            branches.append(f"IF {test} THEN " + " ".join(_dialect(s, db) + ";" for s in body)
+                            + " END IF;")
+        ops = _events(events)
+        statements.append(f"CREATE OR REPLACE FUNCTION counters_{table}() RETURNS trigger "
+                          f"LANGUAGE plpgsql AS $$ BEGIN {' '.join(branches)} RETURN NULL; END $$")
+        statements.append(f'CREATE TRIGGER counters_{table} AFTER {ops} ON "{table}" '
+                          f"FOR EACH ROW EXECUTE FUNCTION counters_{table}()")
     return statements
 
 
 def drop_statements(db):
-    """The DROP statements of the counters' triggers for `db`."""
+    """The statements that drop every counter trigger on `db`."""
     if isinstance(db, SqliteDatabase):
-        names = [s.split()[2] for s in SQLITE_TRIGGERS]
-        return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
-    return [f'DROP TRIGGER IF EXISTS user_stats_{table} ON "{table}"'
-            for table in POSTGRES_FUNCTIONS]
+        return [f"DROP TRIGGER IF EXISTS counters_{table}_{event.split()[0].lower()}{_column(event)}"
+                for table, events in RULES.items() for event, _, _ in events]
+    return [f'DROP TRIGGER IF EXISTS counters_{table} ON "{table}"' for table in RULES]
 
+
+def recount():
+    """Count every counter again from the tables."""
+    for statement in RECOUNT:
+        database.execute_sql(_dialect(statement, database.obj))
 
 
 @contextlib.contextmanager
 def suspended():
     """Inside the block the counters are not kept (a bulk load goes faster); at its end
-    every user's counters are counted again and the triggers come back."""
+    everything is counted again and the triggers come back."""
     for statement in drop_statements(database.obj):
         database.execute_sql(statement)
     try:
@@ -118,9 +213,3 @@ def suspended():
             recount()
             for statement in trigger_statements(database.obj):
                 database.execute_sql(statement)
-
-
-def recount():
-    """Count every user's counters from the tables (GROUP BY: one pass over each table)."""
-    database.execute_sql("DELETE FROM user_stats")
-    database.execute_sql(COUNT_ALL)

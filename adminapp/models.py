@@ -11,8 +11,8 @@ import secrets
 import unicodedata
 
 from flask_login import UserMixin
-from peewee import (JOIN, SQL, BooleanField, CharField, DateTimeField, ForeignKeyField,
-                    IntegerField, IntegrityError, JSONField, TextField, fn)
+from peewee import (JOIN, SQL, BooleanField, CharField, CompositeKey, DateField, DateTimeField,
+                    ForeignKeyField, IntegerField, IntegrityError, JSONField, TextField, fn)
 
 from .compiled import Shape
 from .db import BaseModel, database
@@ -392,6 +392,41 @@ class UserStats(BaseModel):
         table_name = "user_stats"
 
 
+class DayCounter(BaseModel):
+    """A count per day kept by the database's triggers (counters.py): read, never write."""
+    day = DateField()
+    n = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+
+
+class ActivityDay(DayCounter):
+    """Per day: messages posted, accounts made (signups), distinct posters."""
+    metric = CharField(max_length=16)
+
+    class Meta:
+        table_name = "activity_day"
+        primary_key = CompositeKey("day", "metric")
+
+
+class PosterDay(DayCounter):
+    """Per day and user: the messages they posted."""
+    user_id = IntegerField()
+
+    class Meta:
+        table_name = "poster_day"
+        primary_key = CompositeKey("day", "user_id")
+        indexes = ((("day", "n"), False),)
+
+
+class FollowedDay(DayCounter):
+    """Per day and user: the follows they received (that still stand)."""
+    user_id = IntegerField()
+
+    class Meta:
+        table_name = "followed_day"
+        primary_key = CompositeKey("day", "user_id")
+        indexes = ((("day", "n"), False),)
+
+
 class LoginSession(BaseModel):
     """One login: the browser holds the token (in its session and remember-me cookies),
     the database its SHA-256. Ending the row ends that login wherever its cookies went."""
@@ -557,7 +592,7 @@ SESSION_USER = Shape(lambda p: (
     .join(UserStats, JOIN.LEFT_OUTER, on=(UserStats.user == User.id))
     .where(LoginSession.token_hash == p(0))))
 
-MODELS = [User, UserStats, LoginSession, Relationship, Message, Report, AuditLog]
+MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, Relationship, Message, Report, AuditLog]
 
 # Usernames are unique ignoring case: "Alice" and "alice" are one person.
 User.add_index(User.index(fn.LOWER(User.username), unique=True, name="user_username_lower"))

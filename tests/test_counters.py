@@ -74,3 +74,38 @@ def test_the_profile_shows_the_counters(client, people, make_message):
     assert "<strong>3</strong> messages" in page
     assert "<strong>1</strong> follower" in page and "<strong>0</strong> following" in page
     assert User.with_stats().where(User.id == alice.id).get().messages_count == 3
+
+
+def day_counts():
+    """{(day, metric): n} of activity_day, days as ISO text."""
+    from adminapp.models import ActivityDay
+    return {(str(row.day)[:10], row.metric): row.n for row in ActivityDay.select() if row.n}
+
+
+def test_day_counters_follow_messages_signups_and_follows(people, make_message):
+    import datetime
+
+    from adminapp.models import FollowedDay, PosterDay
+    root, alice, bob = people
+    day = datetime.datetime(2024, 5, 1, 10)
+    first = make_message(alice, "one", pub_date=day)
+    make_message(alice, "two", pub_date=day + datetime.timedelta(hours=1))
+    make_message(bob, "three", pub_date=day)
+    moved = make_message(bob, "four", pub_date=day)
+    Message.update(pub_date=day + datetime.timedelta(days=1)).where(Message.id == moved.id).execute()
+    Message.delete().where(Message.id == first.id).execute()
+    User.update(join_date=day).where(User.id == bob.id).execute()
+    Relationship.create(from_user=alice, to_user=bob, created=day)
+    Relationship.create(from_user=root, to_user=bob, created=day)
+    Relationship.create(from_user=bob, to_user=alice, created=None)      # an old, undated follow
+    root.unfollow(bob)
+    counts = day_counts()
+    assert counts[("2024-05-01", "messages")] == 2 and counts[("2024-05-02", "messages")] == 1
+    assert counts[("2024-05-01", "posters")] == 2 and counts[("2024-05-01", "signups")] == 1
+    assert {(r.user_id, r.n) for r in PosterDay.select().where(PosterDay.n > 0)
+            if str(r.day)[:10] == "2024-05-01"} == {(alice.id, 1), (bob.id, 1)}
+    assert [(r.user_id, r.n) for r in FollowedDay.select().where(FollowedDay.n > 0)] == \
+        [(bob.id, 1)]
+    before = counts
+    counters.recount()                     # a recount from the tables agrees
+    assert day_counts() == before
