@@ -7,11 +7,12 @@ and whose rows come back as light records with the attributes templates read
 building 20 peewee models cost more than running the query.
 """
 import datetime
+from dataclasses import dataclass
 
-from peewee import SQL
+from peewee import JOIN, SQL, Case, Select, fn
 
 from .compiled import Shape
-from .models import Message, Person, Relationship, User
+from .models import Message, Person, Relationship, User, UserStats
 from .pagination import messages as message_keyset
 
 # The columns a message row shows, in the order MessageRow reads them.
@@ -22,6 +23,8 @@ COLUMNS = (Message.id, Message.content, Message.pub_date, Message.hidden_at, Use
 # messages and sorting them all (docs/architecture.md, "Performance").
 DENSE_FOLLOWING = 100
 KEYSET = message_keyset(Message)
+MINE = Message.alias("m2")  # an author's own messages, in _page_bound
+MINE_KEYSET = message_keyset(MINE)
 
 
 def as_datetime(value):
@@ -54,11 +57,21 @@ class MessageRow:
         return self.hidden_at is not None
 
 
+@dataclass(frozen=True)
+class PageShape:
+    """What one page read looks like: the cursor's placeholders (None on a first page),
+    the direction, and how many rows it reads."""
+    cursor: tuple
+    smaller: bool
+    reverse: bool
+    limit: int
+
+
 class Feed:
     """A list of public messages, newest first, paged by (pub_date, id).
 
-    `where(p)` returns the feed's condition, with p(2), p(3)... for its own values
-    (p(0) and p(1) are the page cursor's).
+    `where(p, shape)` returns the feed's condition for a PageShape, with p(2), p(3)...
+    for its own values (p(0) and p(1) are the page cursor's).
     """
 
     def __init__(self, where, columns=COLUMNS):
@@ -69,10 +82,10 @@ class Feed:
         key = (from_start, smaller, reverse, limit)
         if key not in self._shapes:
             def build(p):
+                shape = PageShape(None if from_start else (p(0), p(1)), smaller, reverse, limit)
                 query = (Message.select(*self.columns).join(User, on=(Message.user == User.id))
-                         .where(Message.public() & self.where(p)))
-                cursor = None if from_start else (p(0), p(1))
-                return KEYSET.query_for(query, cursor, smaller, reverse, SQL(str(limit)))
+                         .where(Message.public() & self.where(p, shape)))
+                return KEYSET.query_for(query, shape.cursor, smaller, reverse, SQL(str(limit)))
             self._shapes[key] = Shape(build)
         return self._shapes[key]
 
@@ -89,20 +102,59 @@ class Feed:
         return KEYSET.paged(fetch, args, per_page)
 
 
-def _followed_and_self(p):
-    """Subquery: the accounts user p(2) follows, and p(2) itself (UNION ALL: each author's
-    index range is read on its own, where an OR read them all)."""
-    followed = Relationship.select(Relationship.to_user).where(Relationship.from_user == p(2))
-    return followed.union_all(User.select(User.id).where(User.id == p(3)))
+def _followed_and_self(p, column_name=None):
+    """Subquery: the accounts user p(2) follows, and p(2) itself (p(3)) (UNION ALL: each
+    author's index range is read on its own, where an OR read them all)."""
+    followed, me = Relationship.to_user, User.id
+    if column_name:
+        followed, me = followed.alias(column_name), me.alias(column_name)
+    return (Relationship.select(followed).where(Relationship.from_user == p(2))
+            .union_all(User.select(me).where(User.id == p(3))))
 
 
-PUBLIC = Feed(lambda p: SQL("1 = 1"))
-PROFILE = Feed(lambda p: Message.user == p(2))
-# Few follows: read each followed account's newest messages through (user, pub_date, id).
-HOME = Feed(lambda p: Message.user.in_(_followed_and_self(p)))
+def _page_bound(p, shape):
+    """Condition: the page's rows are no further than the point where some followed
+    author (of p(2)) has `limit` messages beyond the cursor.
+
+    Every row of the page is at least as new as each author's limit-th newest message
+    (else that author alone would fill the page), so each author's index range is
+    read for at most `limit` rows whatever their history: per author two short index
+    reads, where reading and sorting all their messages grew with the site. Hidden
+    messages count in that index, so an author who has some is bounded by their
+    visible ones (rare, and read from the table); suspended authors do not count.
+    The bound is p(4) (far past or far future) when no author has `limit` messages.
+    """
+    Mine, Stats = MINE, UserStats.alias("st")
+    authors = _followed_and_self(p, column_name="author").alias("a")
+    newest_first = not shape.reverse
+    order = [Mine.pub_date.desc(), Mine.id.desc()] if newest_first else \
+        [Mine.pub_date.asc(), Mine.id.asc()]
+
+    def nth(visible_only):
+        query = Mine.select(Mine.pub_date).where(Mine.user == authors.c.author)
+        if visible_only:
+            query = query.where(Mine.hidden_at.is_null())
+        if shape.cursor is not None:
+            query = query.where(MINE_KEYSET._beyond(shape.cursor, shape.smaller))
+        return query.order_by(*order).limit(SQL("1")).offset(SQL(str(shape.limit - 1)))
+    no_hidden = fn.COALESCE(Stats.hidden, SQL("0")) == SQL("0")
+    per_author = Case(None, [(no_hidden, nth(False))], nth(True))
+    suspended = User.select(User.id).where(User.suspended_at.is_null(False))
+    bound = (Select(from_list=[authors], columns=[(fn.MAX if newest_first else fn.MIN)(per_author)])
+             .join(Stats, JOIN.LEFT_OUTER, on=(Stats.user == authors.c.author))
+             .where(authors.c.author.not_in(suspended)))
+    edge = fn.COALESCE(bound, p(4))
+    return (Message.pub_date >= edge) if newest_first else (Message.pub_date <= edge)
+
+
+PUBLIC = Feed(lambda p, shape: SQL("1 = 1"))
+PROFILE = Feed(lambda p, shape: Message.user == p(2))
+# Few follows: each followed account's newest messages through (user, pub_date, id),
+# bounded (_page_bound).
+HOME = Feed(lambda p, shape: Message.user.in_(_followed_and_self(p)) & _page_bound(p, shape))
 # Many follows: `user_id + 0` keeps the planner off the per-author index, so it walks
 # (pub_date, id) from the newest and stops at a page of followed authors' messages.
-HOME_DENSE = Feed(lambda p: (Message.user + SQL("0")).in_(_followed_and_self(p)))
+HOME_DENSE = Feed(lambda p, shape: (Message.user + SQL("0")).in_(_followed_and_self(p)))
 
 
 def public_page(args, per_page):
@@ -117,5 +169,7 @@ def profile_page(user, args, per_page):
 
 def home_page(user, following, args, per_page):
     """A page of `user`'s home timeline; `following` (their count of follows) picks the plan."""
-    feed = HOME_DENSE if following >= DENSE_FOLLOWING else HOME
-    return feed.page(args, per_page, user.id, user.id)
+    if following >= DENSE_FOLLOWING:
+        return HOME_DENSE.page(args, per_page, user.id, user.id)
+    edge = datetime.datetime.min if "after" not in args else datetime.datetime.max
+    return HOME.page(args, per_page, user.id, user.id, edge)

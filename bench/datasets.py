@@ -50,7 +50,9 @@ class DataSet:
 SETS = {
     "small": DataSet("small", users=1_000, follows=20, messages=50_000),
     "large": DataSet("large", users=10_000, follows=50, messages=1_000_000),
+    "huge": DataSet("huge", users=100_000, follows=50, messages=10_000_000),
 }
+POWER_USER, POWER_FOLLOWS = "power", 5_000
 
 
 def sqlite_url(path):
@@ -210,18 +212,66 @@ def migrate(database_url, secret_key):
     return result.stdout.strip()
 
 
-def busiest_user(database_url):
-    """The active user with the most visible messages: the profile page to load."""
+def query_one(database_url, sql, params=()):
+    """The first row of `sql` on the database at `database_url`."""
     from playhouse import db_url
 
     database = db_url.connect(database_url)
     try:
-        row = database.execute_sql(
-            'SELECT u.username FROM "user" AS u JOIN message AS m ON m.user_id = u.id '
-            "WHERE u.suspended_at IS NULL AND m.hidden_at IS NULL "
-            "GROUP BY u.id, u.username ORDER BY COUNT(*) DESC, u.id LIMIT 1").fetchone()
+        return database.execute_sql(sql, params).fetchone()
     finally:
         database.close()
+
+
+def busiest_user(database_url):
+    """The active user with the most visible messages: the profile page to load (from the
+    counters the database keeps: no pass over the messages)."""
+    row = query_one(database_url,
+                    'SELECT u.username FROM "user" AS u JOIN user_stats AS s ON s.user_id = u.id '
+                    "WHERE u.suspended_at IS NULL ORDER BY s.posts - s.hidden DESC, u.id LIMIT 1")
+    if row is None:
+        raise RuntimeError("the data set has no users")
+    return row[0]
+
+
+def newest_message(database_url):
+    """The id of the newest visible message of an active user: the message page to load."""
+    row = query_one(database_url,
+                    'SELECT m.id FROM message AS m JOIN "user" AS u ON u.id = m.user_id '
+                    "WHERE m.hidden_at IS NULL AND u.suspended_at IS NULL "
+                    "ORDER BY m.pub_date DESC, m.id DESC LIMIT 1")
     if row is None:
         raise RuntimeError("the data set has no messages")
     return row[0]
+
+
+def add_power_user(database_url, follows=POWER_FOLLOWS):
+    """Add the account `power` (demo's password), following the `follows` longest-standing
+    accounts: the home timeline of someone who follows thousands. Returns how many it
+    follows. The same rows every time for a data set."""
+    from playhouse import db_url
+
+    database = db_url.connect(database_url)
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
+    try:
+        with database.atomic():
+            demo = database.execute_sql(
+                'SELECT password, email FROM "user" WHERE username = %s' % database.param,
+                ("demo",)).fetchone()
+            database.execute_sql(
+                'INSERT INTO "user" (username, email, password, join_date, role, bio) '
+                f"VALUES ({', '.join([database.param] * 6)})",
+                (POWER_USER, "power@example.com", demo[0], now, "user", ""))
+            (power,) = database.execute_sql(
+                f'SELECT id FROM "user" WHERE username = {database.param}', (POWER_USER,)).fetchone()
+            database.execute_sql(
+                "INSERT INTO relationship (from_user_id, to_user_id, created) "
+                f'SELECT {database.param}, id, {database.param} FROM "user" '
+                f"WHERE id <> {database.param} ORDER BY id LIMIT {int(follows)}",
+                (power, now, power))
+            (count,) = database.execute_sql(
+                f"SELECT COUNT(*) FROM relationship WHERE from_user_id = {database.param}",
+                (power,)).fetchone()
+        return count
+    finally:
+        database.close()

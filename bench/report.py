@@ -8,9 +8,11 @@ import shutil
 PAGES = [
     ("ceiling", "bare Flask route /"),
     ("home", "/"),
+    ("home_power", "/ following 5,000"),
     ("public", "/public/"),
     ("profile", "/users/<name>/"),
     ("deep", "/public/, {deep} pages back"),
+    ("message", "/messages/<id>/"),
     ("admin", "/admin/"),
     ("admin_messages", "/admin/message/"),
 ]

@@ -60,7 +60,8 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="small data set only, one 5 s run per page after 1 s of warm-up")
-    parser.add_argument("--sets", help="comma-separated data sets (small,large)")
+    parser.add_argument("--sets", help="comma-separated data sets (small,large; huge: 10,000,000 "
+                        "messages)")
     parser.add_argument("--duration", type=int, help="seconds per measured run (default 5)")
     parser.add_argument("--runs", type=int, help="measured runs per page (default 3; quick 1)")
     parser.add_argument("--warmup", type=int,
@@ -130,6 +131,9 @@ class Bench:
         example_db = example.ensure_database(example_dir, source_db, figures, self.log)
         info["profile_user"] = datasets.busiest_user(tweepee_url)
         self.log(f"{dataset.name}: profile page of {info['profile_user']!r} (most messages)")
+        info["message_id"] = datasets.newest_message(tweepee_url)
+        info["power_follows"] = datasets.add_power_user(tweepee_url)
+        self.log(f"{dataset.name}: {datasets.POWER_USER!r} follows {info['power_follows']:,} accounts")
         self.bench_ceiling(dataset)
         self.bench_tweepee(dataset, tweepee_url, info)
         workdir = example.prepare_workdir(example_dir, example_db,
@@ -171,13 +175,16 @@ class Bench:
         with self.server(dataset, "tweepee", "adminapp:create_app()", REPO, env,
                          ready_path="/login/") as server:
             demo = self.logged_in(server, "demo", check="/private/")
+            power = self.logged_in(server, datasets.POWER_USER, check="/private/")
             admin = self.logged_in(server, "admin", check="/admin/")
             deep = self.deep_page(demo, "/public/", info, "tweepee")
             targets = [
                 Target("home", "/", demo, "demo"),
+                Target("home_power", "/", power, datasets.POWER_USER),
                 Target("public", "/public/", demo, "demo"),
                 Target("profile", f"/users/{info['profile_user']}/", demo, "demo"),
                 Target("deep", deep, demo, "demo"),
+                Target("message", f"/messages/{info['message_id']}/", demo, "demo"),
                 Target("admin", "/admin/", admin, "admin"),
                 Target("admin_messages", "/admin/message/", admin, "admin"),
             ]

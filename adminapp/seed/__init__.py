@@ -28,10 +28,10 @@ from random import Random
 from faker import Faker
 
 from adminapp import counters, db
-from adminapp.models import User, clean_password
+from adminapp.models import Message, Relationship, User, clean_password
 from adminapp.passwords import hash_password
 
-from .bulk import phase, reset_tables
+from .bulk import phase, reset_tables, without_indexes
 from .clock import anchor_time
 from .follows import DEMO_FOLLOWS, load_follows
 from .messages import MESSAGE_SPAN, load_messages
@@ -96,8 +96,9 @@ def load(seed, users, messages, follows, anchor, password_hash, progress):
         ids = insert_people(people, password_hash, bar)
     plan = Plan(seed, anchor, pool, people, ids)
     figures = {"users": len(ids)}
-    figures["follows"] = load_follows(plan, follows, progress)
-    figures["messages"] = load_messages(plan, messages, progress)
+    with without_indexes([Relationship, Message], progress):
+        figures["follows"] = load_follows(plan, follows, progress)
+        figures["messages"] = load_messages(plan, messages, progress)
     figures["reports"] = load_reports(plan, messages, progress)
     figures.update(moderate(plan, messages, progress))
     return figures

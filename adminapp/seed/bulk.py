@@ -87,3 +87,29 @@ def phase(desc, total, progress, position=0):
     """Return a tqdm bar for one loading phase (a silent one when `progress` is false)."""
     return tqdm(total=total, desc=f"{desc:<8}", unit=" rows", unit_scale=True,
                 disable=not progress, file=sys.stderr, position=position)
+
+
+def secondary_indexes(model):
+    """The indexes of `model` other than its primary key (those of its Meta and add_index)."""
+    return list(model._meta.fields_to_index())
+
+
+@contextlib.contextmanager
+def without_indexes(models, progress):
+    """Drop the secondary indexes of `models` inside the block and build them at its end.
+
+    Rows inserted in time order land all over an index keyed by author: at ten
+    million messages, keeping (user_id, pub_date, id) up to date made the load three
+    times slower than building it once, from sorted runs, after the last row.
+    """
+    indexes = [index for model in models for index in secondary_indexes(model)]
+    for index in indexes:
+        database.execute_sql(f'DROP INDEX IF EXISTS "{index._name}"')
+    try:
+        yield
+    finally:
+        with phase("indexes", len(indexes), progress) as bar:
+            for index in indexes:
+                index.safe = True
+                database.execute(index)
+                bar.update()
