@@ -27,8 +27,8 @@ def user_page(query):
 def render_timeline(title, page, **context):
     """Render a timeline `page` (feeds.py), with the post box for people who can post."""
     can_post = current_user.is_authenticated and not current_user.is_suspended
-    return render_template("public/timeline.html", title=title, page=page,
-                           form=MessageForm() if can_post else None, **context)
+    return render_template("public/timeline.html", title=title, page=page, can_post=can_post,
+                           **context)
 
 
 def profile_or_404(username):
