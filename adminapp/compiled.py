@@ -56,3 +56,15 @@ class Shape:
         """The rows (tuples) of the query run with `values` (value n for placeholder n)."""
         sql, order = self.compiled()
         return database.execute_sql(sql, [values[n] for n in order]).fetchall()
+
+    def instances(self, model, extra, *values):
+        """Model instances of the rows: the model's fields first (in _meta.sorted_fields
+        order, converted as peewee would), then the `extra` names, set as attributes."""
+        fields = model._meta.sorted_fields
+        found = []
+        for row in self.rows(*values):
+            instance = model(**{f.name: f.python_value(v) for f, v in zip(fields, row)})
+            for name, value in zip(extra, row[len(fields):]):
+                setattr(instance, name, value)
+            found.append(instance)
+        return found

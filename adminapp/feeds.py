@@ -44,13 +44,14 @@ class Author(Person):
 
 
 class MessageRow:
-    """One message of a feed, with its author."""
-    __slots__ = ("id", "content", "pub_date", "hidden_at", "user")
+    """One message of a feed, with its author (and the reason it is hidden, when read)."""
+    __slots__ = ("id", "content", "pub_date", "hidden_at", "user", "hidden_reason")
 
     def __init__(self, row):
         self.id, self.content = row[0], row[1]
         self.pub_date, self.hidden_at = as_datetime(row[2]), row[3]
         self.user = Author(row[4], row[5], row[6], row[7], row[8])
+        self.hidden_reason = row[9] if len(row) > 9 else None
 
     @property
     def is_hidden(self):
@@ -155,6 +156,23 @@ HOME = Feed(lambda p, shape: Message.user.in_(_followed_and_self(p)) & _page_bou
 # Many follows: `user_id + 0` keeps the planner off the per-author index, so it walks
 # (pub_date, id) from the newest and stops at a page of followed authors' messages.
 HOME_DENSE = Feed(lambda p, shape: (Message.user + SQL("0")).in_(_followed_and_self(p)))
+
+
+def _one_message(public_only):
+    def build(p):
+        query = (Message.select(*COLUMNS, Message.hidden_reason)
+                 .join(User, on=(Message.user == User.id)).where(Message.id == p(0)))
+        return query.where(Message.public()) if public_only else query
+    return Shape(build)
+
+
+ONE_PUBLIC, ONE_ANY = _one_message(True), _one_message(False)
+
+
+def message_for(viewer, message_id):
+    """The message `viewer` may open (Message.visible_to's rule), as a row, or None."""
+    rows = (ONE_ANY if Message.sees_all(viewer) else ONE_PUBLIC).rows(message_id)
+    return MessageRow(rows[0]) if rows else None
 
 
 def public_page(args, per_page):

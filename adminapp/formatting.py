@@ -42,7 +42,7 @@ def utc(moment, seconds=False):
     """A stored datetime as "2025-01-31 14:05 UTC" (with ":07" seconds if asked); "" for None."""
     if not isinstance(moment, datetime.datetime):
         return ""
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M UTC")
+    return moment.isoformat(" ", "seconds" if seconds else "minutes") + " UTC"
 
 
 def iso_utc(moment):

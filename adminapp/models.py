@@ -254,16 +254,28 @@ class User(UserMixin, Person, BaseModel):
         (every message), hidden_count (from their user_stats row: one row, whatever their
         history) and followed_by_viewer; `messages_count` (the visible ones) is their
         difference."""
-        viewer_id = viewer.id if viewer is not None and viewer.is_authenticated else 0
+        return cls.stats_for(viewer.id if viewer is not None and viewer.is_authenticated else 0)
+
+    @classmethod
+    def stats_for(cls, viewer_id):
+        """with_stats() for the viewer whose id is `viewer_id` (a value or a placeholder)."""
         followed = Relationship.select(fn.COUNT(SQL("*"))).where(
             (Relationship.from_user == viewer_id) & (Relationship.to_user == cls.id))
-        counter = lambda field, name: fn.COALESCE(field, 0).alias(name)  # noqa: E731
+        counter = lambda field, name: fn.COALESCE(field, SQL("0")).alias(name)  # noqa: E731
         return (cls.select(cls, counter(UserStats.followers, "followers_count"),
                            counter(UserStats.following, "following_count"),
                            counter(UserStats.posts, "written_count"),
                            counter(UserStats.hidden, "hidden_count"),
                            followed.alias("followed_by_viewer"))
                 .join(UserStats, JOIN.LEFT_OUTER, on=(UserStats.user == cls.id)))
+
+    @classmethod
+    def profile(cls, name, viewer=None):
+        """The user called `name` (any case) with their counts, as with_stats(viewer), or
+        None: one query, compiled once (a profile is a public page)."""
+        viewer_id = viewer.id if viewer is not None and viewer.is_authenticated else 0
+        found = PROFILE.instances(cls, STAT_NAMES, (name or "").strip().lower(), viewer_id)
+        return found[0] if found else None
 
     @property
     def messages_count(self):
@@ -301,17 +313,16 @@ class User(UserMixin, Person, BaseModel):
         why is the SessionEnd that closed it, or None for a token we never issued."""
         if not token or not isinstance(token, str) or len(token) > 100:
             return None, None
-        rows = SESSION_USER.rows(LoginSession.digest(token))
-        if not rows:
+        found = SESSION_USER.instances(cls, ("session_ended_at", "session_end", "_following"),
+                                       LoginSession.digest(token))
+        if not found:
             return None, None
-        *fields, ended_at, end_reason, following = rows[0]
-        if ended_at is not None:
-            return None, SessionEnd.get(end_reason)
-        user = cls(**{field.name: field.python_value(value)
-                      for field, value in zip(cls._meta.sorted_fields, fields)})
+        user = found[0]
+        if user.session_ended_at is not None:
+            return None, SessionEnd.get(user.session_end)
         if user.is_suspended:
             return None, SessionEnd.SUSPENDED
-        user.login_token, user._following = token, following or 0
+        user.login_token, user._following = token, user._following or 0
         return user, None
 
     # --- settings -----------------------------------------------------------
@@ -495,9 +506,12 @@ class Message(BaseModel):
         """Query of the messages `viewer` may open, whole, with their author joined:
         every message for staff, the public ones for everybody else."""
         query = cls.select(cls, User).join(User, on=(cls.user == User.id))
-        if getattr(viewer, "is_authenticated", False) and viewer.is_moderator:
-            return query
-        return query.where(cls.public())
+        return query if cls.sees_all(viewer) else query.where(cls.public())
+
+    @staticmethod
+    def sees_all(viewer):
+        """True when `viewer` may open hidden messages and those of suspended authors: staff."""
+        return getattr(viewer, "is_authenticated", False) and viewer.is_moderator
 
 
 class Report(BaseModel):
@@ -591,6 +605,11 @@ SESSION_USER = Shape(lambda p: (
     .join(User, on=(LoginSession.user == User.id))
     .join(UserStats, JOIN.LEFT_OUTER, on=(UserStats.user == User.id))
     .where(LoginSession.token_hash == p(0))))
+
+# A profile: the user by name with their counts (User.profile), compiled once.
+STAT_NAMES = ("followers_count", "following_count", "written_count", "hidden_count",
+              "followed_by_viewer")
+PROFILE = Shape(lambda p: User.stats_for(p(1)).where(fn.LOWER(User.username) == p(0)))
 
 MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, Relationship, Message, Report, AuditLog]
 

@@ -81,3 +81,21 @@ def test_the_plan_follows_the_number_of_follows(app, world):
         few = feeds.home_page(reader, 6, {}, 20)
         many = feeds.home_page(reader, feeds.DENSE_FOLLOWING, {}, 20)
         assert [m.id for m in few.items] == [m.id for m in many.items] == expected(reader)[:20]
+
+
+def test_kept_rows_never_show_another_message(client, auth, make_user, make_message):
+    """Rows are rendered once and kept (public/rows.py): a reused id, an edit made by hand
+    or hiding shows at once, and the time and moderation form stay live."""
+    alice = make_user("alice")
+    message = make_message(alice, "first words")
+    assert "first words" in client.get("/public/").get_data(as_text=True)
+    Message.update(content="other words").where(Message.id == message.id).execute()
+    page = client.get("/public/").get_data(as_text=True)
+    assert "other words" in page and "first words" not in page
+    make_user("mod", role="moderator")
+    auth.login("mod")
+    page = client.get("/users/alice/").get_data(as_text=True)
+    assert f'action="/messages/{message.id}/hide/' in page and "just now" in page
+    moderation.hide_message(User.get(User.username == "mod"), Message.get_by_id(message.id), "x")
+    page = client.get(f"/messages/{message.id}/").get_data(as_text=True)
+    assert "is-hidden" in page and f'action="/messages/{message.id}/unhide/' in page

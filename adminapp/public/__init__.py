@@ -1,5 +1,6 @@
 """The public site: timelines, profiles, follow/unfollow, posting, reports, settings."""
 from .. import moderation
+from .rows import message_row
 from .views import bp
 
 
@@ -7,4 +8,5 @@ def init_app(app):
     """Register the public blueprint and the moderation test its templates use."""
     # templates show moderation buttons only where the verb would allow them
     app.add_template_global(moderation.can_moderate)
+    app.add_template_global(message_row)
     app.register_blueprint(bp)

@@ -33,7 +33,10 @@ def render_timeline(title, page, **context):
 
 def profile_or_404(username):
     """Return the user called `username` (any case) with its counts, or abort with 404."""
-    return user_or_404(username, User.with_stats(current_user))
+    user = User.profile(username, current_user)
+    if user is None:
+        abort(404)
+    return user
 
 
 def user_or_404(username, query=None):
@@ -171,7 +174,9 @@ def message_or_404(message_id):
 @bp.route("/messages/<id:message_id>/")
 def message_detail(message_id):
     """One message, with a report form for logged-in readers."""
-    message = message_or_404(message_id)
+    message = feeds.message_for(current_user, message_id)
+    if message is None:
+        abort(404)
     return render_template("public/message.html", message=message, form=ReportForm())
 
 
