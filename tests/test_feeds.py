@@ -69,7 +69,8 @@ def test_both_plans_match_the_rules_forward_and_back(app, world):
     with app.test_request_context():
         want = expected(reader)
         assert len(want) > 100
-        for feed, extra in ((feeds.HOME, edge), (feeds.HOME_DENSE, lambda args: [])):
+        dense = lambda args: edge(args) + [feeds.WINDOW]  # noqa: E731
+        for feed, extra in ((feeds.HOME, edge), (feeds.HOME_DENSE, dense)):
             forward, backward = walk(feed, reader, extra)
             assert forward == want, feed
             assert backward == want, feed
@@ -99,3 +100,15 @@ def test_kept_rows_never_show_another_message(client, auth, make_user, make_mess
     moderation.hide_message(User.get(User.username == "mod"), Message.get_by_id(message.id), "x")
     page = client.get(f"/messages/{message.id}/").get_data(as_text=True)
     assert "is-hidden" in page and f'action="/messages/{message.id}/unhide/' in page
+
+
+def test_a_dense_walk_past_its_window_falls_back_to_the_bounded_plan(app, world, monkeypatch):
+    """A window smaller than a page of the reader's timeline: the walk comes back short
+    and home_page reads the page the bounded way, so nothing is missed."""
+    reader, _ = world
+    monkeypatch.setattr(feeds, "WINDOW", 3)
+    with app.test_request_context():
+        short = feeds.HOME_DENSE.page({}, 20, reader.id, reader.id, datetime.datetime.min, 3)
+        assert len(short.items) < 20 and not short.next_args
+        page = feeds.home_page(reader, feeds.DENSE_FOLLOWING, {}, 20)
+        assert [m.id for m in page.items] == expected(reader)[:20]
