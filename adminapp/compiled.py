@@ -8,11 +8,13 @@ models (their rules, their indexes); only its text is reused.
 """
 import re
 
-from peewee import SQL
+from peewee import SQL, Alias, Field, FieldAlias
 
 from .db import database
 
 MARK = re.compile(r"/\*:(\d+)\*/")
+# a parameter in finished SQL: one of ours (behind its number) or one peewee bound
+PARAM = re.compile(r"(?:/\*:(\d+)\*/)?(\?|%s)")
 
 
 class Placeholders:
@@ -20,7 +22,8 @@ class Placeholders:
 
     Each renders as the driver's parameter (`?` or `%s`) behind a comment giving its
     number, so that the order of the values in the finished SQL can be read back,
-    whatever order peewee writes the clauses in.
+    whatever order peewee writes the clauses in. Values written plainly in the query
+    (a LIMIT, a name) are bound once, when it is built.
     """
 
     def __init__(self, param):
@@ -33,29 +36,48 @@ class Placeholders:
 class Shape:
     """One query shape: `build(p)` returns the peewee query, with `p(n)` where value n goes."""
 
-    def __init__(self, build):
-        self.build = build
+    def __init__(self, build, convert=False):
+        """`convert`: dicts() turns each column that is a model field into its Python value
+        (datetimes, JSON) as peewee would; off, the driver's values come as they are."""
+        self.build, self.convert = build, convert
         self._compiled = {}
 
     def compiled(self):
-        """(sql, order) for the database the models are bound to, built on first use.
+        """(sql, slots) for the database the models are bound to, built on first use.
 
-        Raises ValueError when the query carries a value that is not a placeholder:
-        it would be frozen into every later run.
+        Each slot is, in the order of the SQL's parameters, (number, None) for value
+        `number` of a run, or (None, constant) for a value peewee bound when the query
+        was built (a literal of the query, the same in every run).
         """
         key = id(database.obj)
         if key not in self._compiled:
-            sql, params = self.build(Placeholders(database.obj.param)).sql()
-            if params:
-                raise ValueError(f"a compiled query must take every value as a placeholder: "
-                                 f"{params!r} in {sql}")
-            self._compiled[key] = (MARK.sub("", sql), [int(n) for n in MARK.findall(sql)])
+            query = self.build(Placeholders(database.obj.param))
+            self._converters = [_converter(node) for node in getattr(query, "_returning", ())]
+            sql, params = query.sql()
+            constants, slots = iter(params), []
+            for number, _ in PARAM.findall(sql):
+                slots.append((int(number), None) if number else (None, next(constants)))
+            self._compiled[key] = (MARK.sub("", sql), slots)
         return self._compiled[key]
 
     def rows(self, *values):
         """The rows (tuples) of the query run with `values` (value n for placeholder n)."""
-        sql, order = self.compiled()
-        return database.execute_sql(sql, [values[n] for n in order]).fetchall()
+        return self._cursor(values).fetchall()
+
+    def dicts(self, *values):
+        """The rows as dicts, by the query's column names."""
+        cursor = self._cursor(values)
+        names = [column[0] for column in cursor.description]
+        rows = cursor.fetchall()
+        if self.convert:
+            convert = [c or (lambda value: value) for c in self._converters]
+            rows = [[c(value) for c, value in zip(convert, row)] for row in rows]
+        return [dict(zip(names, row)) for row in rows]
+
+    def _cursor(self, values):
+        sql, slots = self.compiled()
+        return database.execute_sql(sql, [constant if number is None else values[number]
+                                          for number, constant in slots])
 
     def instances(self, model, extra, *values):
         """Model instances of the rows: the model's fields first (in _meta.sorted_fields
@@ -68,3 +90,10 @@ class Shape:
                 setattr(instance, name, value)
             found.append(instance)
         return found
+
+
+def _converter(node):
+    """The python_value of the model field a selected column is (or aliases), else None."""
+    node = node.node if isinstance(node, Alias) else node
+    node = node.field if isinstance(node, FieldAlias) else node
+    return node.python_value if isinstance(node, Field) else None

@@ -328,12 +328,13 @@ def query_plan(query):
 def test_figures_read_their_indexes_not_the_tables(app):
     with app.test_request_context():
         period = dashboard.Period.ending(utcnow())
-        plan = query_plan(dashboard.kpi_query(period))
+        plan = query_plan(dashboard.kpi_query(dashboard.Bounds.of(period)))
         # either partial index of hidden messages serves (they hold only hidden rows)
         assert "message_hidden_at" in plan or "message_hidden_by_author" in plan, plan
         # the week's leaders: each day's busiest from the (day, n) index, no table scan
-        for query, table in ((dashboard.most_followed_query(period), "followed_day"),
-                             (dashboard.top_posters_query(period), "poster_day")):
+        bounds = dashboard.Bounds.of(period)
+        for query, table in ((dashboard.most_followed_query(bounds), "followed_day"),
+                             (dashboard.top_posters_query(bounds), "poster_day")):
             plan = query_plan(query)
             assert "day_n" in plan, plan  # the (day, n) index of poster_day, followed_day
             assert "message" not in plan and "relationship" not in plan, plan
