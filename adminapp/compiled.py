@@ -49,7 +49,9 @@ class Shape:
         `number` of a run, or (None, constant) for a value peewee bound when the query
         was built (a literal of the query, the same in every run).
         """
-        key = id(database.obj)
+        # the SQL depends on the database's kind (parameter style, quoting), not on which
+        # database: one entry per class (an id() would be reused by a new database object)
+        key = type(database.obj)
         if key not in self._compiled:
             query = self.build(Placeholders(database.obj.param))
             self._converters = [_converter(node) for node in getattr(query, "_returning", ())]
