@@ -46,13 +46,10 @@ ERROR_MARKERS = ("Traceback", "database is locked", "WORKER TIMEOUT", "Operation
 # --- servers ---------------------------------------------------------------------------
 def server_env(database_url, secret_key=None, **extra):
     """The environment of a tweepee server: database, shared secret key, cheap hashes, no Gravatar."""
-    env = dict(os.environ,
-               DATABASE_URL=database_url,
-               SECRET_KEY=secret_key or secrets.token_hex(32),
-               GRAVATAR="0",
-               PASSWORD_HASH_METHOD=CHEAP_HASH,
-               PYTHONUNBUFFERED="1",
-               **extra)
+    env = dict(os.environ, **{"DATABASE_URL": database_url,
+                              "SECRET_KEY": secret_key or secrets.token_hex(32),
+                              "GRAVATAR": "0", "PASSWORD_HASH_METHOD": CHEAP_HASH,
+                              "PYTHONUNBUFFERED": "1", **extra})
     for name in ("FLASK_APP", "FLASK_DEBUG", "FLASK_RUN_PORT"):
         env.pop(name, None)
     return env
