@@ -85,6 +85,9 @@ def refuse_unusable_input():
         abort(400, description="This site takes no file uploads.")
     values = [("", request.path), *request.args.items(multi=True),
               *request.form.items(multi=True)]
+    # a newline in a multipart field name leaves the field without a name (None)
+    if any(key is None or value is None for key, value in values):
+        abort(400, description="The form holds a field without a name, which no form has.")
     if any("\x00" in key or "\x00" in value for key, value in values):
         abort(400, description="The request holds a NUL character, which no form takes.")
 

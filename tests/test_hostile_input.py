@@ -146,3 +146,18 @@ def test_a_nul_anywhere_is_400(client, make_user):
     assert client.get("/public/?before=%00").status_code == 400
     response = client.post("/login/", data={"username": "alice\x00", "password": "password123"})
     assert response.status_code == 400
+
+
+def test_a_form_field_whose_name_breaks_its_header_is_400(client, alice):
+    """A newline in a multipart field name ends the part's header early: the parser
+    yields a field without a name, which no form of the site has."""
+    boundary, token = "xyz", client.csrf_token()
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
+            f"{token}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"content\"\r\n\r\nhello\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"a\nb\"\r\n\r\ntrue\r\n"
+            f"--{boundary}--\r\n").encode()
+    response = client.post("/create/", data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}", csrf=False)
+    assert response.status_code == 400
+    assert not Message.select().exists()
