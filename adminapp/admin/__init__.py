@@ -5,6 +5,7 @@ from flask_admin.theme import Bootstrap4Theme
 from ..security import csp_nonce
 from ..models import AuditLog, Message, Relationship, Report, User
 from .auditlog import AuditLogView
+from .cells import admin_path
 from .dashboard import DashboardView
 from .messages import MessageView
 from .relationships import RelationshipView
@@ -22,6 +23,7 @@ def init_admin(app):
                   csp_nonce_generator=csp_nonce)
     for view in model_views():
         admin.add_view(view)
+    app.jinja_env.globals["admin_path"] = admin_path  # templates/admin/_cells.html's links
     return admin
 
 

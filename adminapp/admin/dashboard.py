@@ -15,7 +15,6 @@ import datetime
 from collections import namedtuple
 from urllib.parse import urlencode
 
-from flask import current_app, url_for
 from flask_admin import AdminIndexView, expose
 from peewee import JOIN, SQL, Select, fn
 from werkzeug.routing import BuildError
@@ -27,6 +26,7 @@ from ..models import (ActivityDay, AuditLog, FollowedDay, Message, PosterDay, Re
                       UserStats, utcnow)
 from ..vocabulary import Action, Outcome, Target
 from .base import StaffOnly
+from .cells import admin_path
 
 CHART_DAYS = 30
 WEEK_DAYS = 7
@@ -215,19 +215,14 @@ def chart_data(period, rows):
 
 
 def admin_url(model, view="index_view", **params):
-    """URL of a model view of this admin (`user`, `message`, `report`, ...).
-
-    The view's path is built once per app (the page links some forty rows, and url_for
-    was a fifth of its time); it falls back to Flask-Admin's URL scheme when the view
-    is not registered, so that the dashboard never fails because a model view is missing.
-    """
-    paths = current_app.extensions.setdefault("dashboard_paths", {})
-    if (model, view) not in paths:
-        try:
-            paths[model, view] = url_for(f"{model}.{view}")
-        except BuildError:
-            paths[model, view] = f"/admin/{model}/" + ("details/" if view == "details_view" else "")
-    return paths[model, view] + ("?" + urlencode(params) if params else "")
+    """URL of a model view of this admin (`user`, `message`, `report`, ...), its path built
+    once per app (cells.admin_path); Flask-Admin's URL scheme when the view is not
+    registered, so that the dashboard never fails because a model view is missing."""
+    try:
+        path = admin_path(f"{model}.{view}")
+    except BuildError:
+        path = f"/admin/{model}/" + ("details/" if view == "details_view" else "")
+    return path + ("?" + urlencode(params) if params else "")
 
 
 def target_link(entry):
