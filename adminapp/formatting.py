@@ -74,14 +74,6 @@ def timeago(moment, now=None):
     return f"{moment:%b} {moment.day}{year}"
 
 
-def time_tag(moment):
-    """A <time> element: the relative time, with the exact UTC time on hover."""
-    if moment is None:
-        return ""
-    return Markup(f'<time datetime="{iso_utc(moment)}" title="{utc(moment)}">'
-                  f"{timeago(moment)}</time>")
-
-
 # --- text ---------------------------------------------------------------------------
 def excerpt(text, length=80):
     """`text` on one line, cut at `length` characters with an ellipsis."""
@@ -113,7 +105,7 @@ def avatar_index(name):
 
 
 FILTERS = {"utc": utc, "iso_utc": iso_utc, "month_year": month_year, "timeago": timeago,
-           "time_tag": time_tag, "excerpt": excerpt, "linkify": linkify,
+           "excerpt": excerpt, "linkify": linkify,
            "json_text": json_text, "avatar_index": avatar_index}
 
 

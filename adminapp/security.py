@@ -5,18 +5,24 @@ Rate limits live in limits.py; the rules on what people type live in models.py.
 """
 import os
 import secrets
+import time
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort, current_app, g, request, session
 from flask_login import current_user
 from flask_talisman import Talisman
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFProtect, generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter, ValidationError
 
 from .formatting import parse_id
 
 csrf = CSRFProtect()
+
+# How long a signed CSRF token is handed out again to the same session (csrf_token).
+CSRF_REUSE_SECONDS = 60
+CSRF_KEPT = 10_000
+_signed_csrf = {}
 
 # Bodies a form page accepts; JSON and the rest belong to the API.
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -123,6 +129,9 @@ def init_app(app):
     # before CSRF: a JSON body gets "415, use a web form", not "400, token missing"
     app.before_request(refuse_unusable_input)
     csrf.init_app(app)
+    # in place of Flask-WTF's generate_csrf, which it sets both ways
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
     # one Talisman per app: it keeps its options on itself, and test apps differ
     app.extensions["talisman"] = Talisman(
@@ -132,6 +141,27 @@ def init_app(app):
         strict_transport_security=secure, session_cookie_secure=secure,
         referrer_policy="same-origin")
     app.after_request(no_store_for_members)
+
+
+def csrf_token():
+    """The form token of this session (Flask-WTF's generate_csrf), its signed form reused
+    for CSRF_REUSE_SECONDS: signing it anew on every page was a twentieth of a timeline's
+    time. A reused token was signed at most that long ago, so it stays valid for
+    WTF_CSRF_TIME_LIMIT (an hour) less at most a minute."""
+    raw = session.get("csrf_token")
+    if raw is None or "csrf_token" in g:
+        return generate_csrf()
+    secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    key, now = (secret, raw), time.monotonic()
+    kept = _signed_csrf.get(key)
+    if kept is not None and now - kept[1] < CSRF_REUSE_SECONDS:
+        g.csrf_token = kept[0]
+        return kept[0]
+    if len(_signed_csrf) >= CSRF_KEPT:
+        _signed_csrf.clear()
+    token = generate_csrf()
+    _signed_csrf[key] = (token, now)
+    return token
 
 
 def csp_nonce():

@@ -1,6 +1,6 @@
 """The public site: timelines, profiles, follow/unfollow, posting, reports, settings."""
 from .. import moderation
-from .rows import message_row
+from .rows import message_row, message_rows
 from .views import bp
 
 
@@ -9,4 +9,5 @@ def init_app(app):
     # templates show moderation buttons only where the verb would allow them
     app.add_template_global(moderation.can_moderate)
     app.add_template_global(message_row)
+    app.add_template_global(message_rows)
     app.register_blueprint(bp)

@@ -173,11 +173,12 @@ def message_or_404(message_id):
 
 @bp.route("/messages/<id:message_id>/")
 def message_detail(message_id):
-    """One message, with a report form for logged-in readers."""
+    """One message, with a report form for logged-in readers (written out by the template:
+    form=None; /report/ passes its ReportForm to show what was refused)."""
     message = feeds.message_for(current_user, message_id)
     if message is None:
         abort(404)
-    return render_template("public/message.html", message=message, form=ReportForm())
+    return render_template("public/message.html", message=message, form=None)
 
 
 @bp.route("/messages/<id:message_id>/report/", methods=["POST"])
