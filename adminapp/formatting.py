@@ -74,6 +74,11 @@ def timeago(moment, now=None):
     return f"{moment:%b} {moment.day}{year}"
 
 
+def thousands(value):
+    """A count with thousands separators ("12,345"); 0 for None."""
+    return f"{value or 0:,}"
+
+
 # --- text ---------------------------------------------------------------------------
 def excerpt(text, length=80):
     """`text` on one line, cut at `length` characters with an ellipsis."""
@@ -105,7 +110,7 @@ def avatar_index(name):
 
 
 FILTERS = {"utc": utc, "iso_utc": iso_utc, "month_year": month_year, "timeago": timeago,
-           "excerpt": excerpt, "linkify": linkify,
+           "thousands": thousands, "excerpt": excerpt, "linkify": linkify,
            "json_text": json_text, "avatar_index": avatar_index}
 
 
