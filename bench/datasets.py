@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA_DIR = os.path.join(REPO, "bench", "data")
@@ -38,6 +39,9 @@ class DataSet:
     users: int
     follows: int  # per user
     messages: int
+    # whether the peewee example is benched on it too: at 10,000,000 messages its pages
+    # take seconds to minutes each (and its own copy of the data set minutes to build)
+    with_example: bool = True
 
     def key(self, seed):
         """The file stem of this set for `seed`: size and seed."""
@@ -50,7 +54,7 @@ class DataSet:
 SETS = {
     "small": DataSet("small", users=1_000, follows=20, messages=50_000),
     "large": DataSet("large", users=10_000, follows=50, messages=1_000_000),
-    "huge": DataSet("huge", users=100_000, follows=50, messages=10_000_000),
+    "huge": DataSet("huge", users=100_000, follows=50, messages=10_000_000, with_example=False),
 }
 POWER_USER, POWER_FOLLOWS = "power", 5_000
 
@@ -189,10 +193,31 @@ def ensure_sqlite(dataset, seed_number, log=print):
 def seed_postgres(dataset, seed_number, anchor, url, log=print):
     """Seed the PostgreSQL database `url` with `dataset` (--reset, so always fresh);
     returns the figures."""
+    create_postgres_database(url, log)
     log(f"{dataset.name}: seeding {dataset.describe()} into {redact(url)}...")
     figures = seed(dataset, seed_number, anchor, url)
     log(f"{dataset.name}: {figures['summary']}")
     return dict(figures, fresh=True)
+
+
+def create_postgres_database(url, log=print):
+    """Create the database of `url` on its server when it is not there yet (connecting to
+    the server's `postgres` database to do it), so that a newcomer only names one."""
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    server = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    server.autocommit = True  # CREATE DATABASE runs outside a transaction
+    try:
+        with server.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cursor.fetchone() is None:
+                log(f"creating the PostgreSQL database {name!r}")
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    finally:
+        server.close()
 
 
 def remove_sqlite(path):

@@ -128,7 +128,6 @@ class Bench:
         info = {"description": dataset.describe(), "seeding": figures}
         self.results["datasets"][dataset.name] = info
         tweepee_url = self.tweepee_database(dataset, source_db, figures, info)
-        example_db = example.ensure_database(example_dir, source_db, figures, self.log)
         info["profile_user"] = datasets.busiest_user(tweepee_url)
         self.log(f"{dataset.name}: profile page of {info['profile_user']!r} (most messages)")
         info["message_id"] = datasets.newest_message(tweepee_url)
@@ -136,6 +135,11 @@ class Bench:
         self.log(f"{dataset.name}: {datasets.POWER_USER!r} follows {info['power_follows']:,} accounts")
         self.bench_ceiling(dataset)
         self.bench_tweepee(dataset, tweepee_url, info)
+        if not dataset.with_example:
+            self.log(f"{dataset.name}: the peewee example is not benched on this set "
+                     "(its pages take seconds to minutes here)")
+            return
+        example_db = example.ensure_database(example_dir, source_db, figures, self.log)
         workdir = example.prepare_workdir(example_dir, example_db,
                                           os.path.join(WORK_DIR, f"example-{dataset.name}"))
         self.bench_example(dataset, workdir, info)
