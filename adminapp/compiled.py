@@ -5,10 +5,17 @@ database spends running it (0.04 ms). A `Shape` asks peewee for the SQL of a
 query once per database, with numbered placeholders where the values go, and
 afterwards only binds the values. The query itself is still written with the
 models (their rules, their indexes); only its text is reused.
+
+PostgreSQL also plans every statement it is sent, and at 1,000,000 messages planning a
+dashboard figure or the report queue took longer (1-1.5 ms) than running it (0.5 ms).
+So there a shape's SQL is PREPAREd once per connection (the pool keeps them) and
+EXECUTEd afterwards (`_execute_prepared`).
 """
+import itertools
+import logging
 import re
 
-from peewee import SQL, Alias, Field, FieldAlias
+from peewee import SQL, Alias, Field, FieldAlias, PostgresqlDatabase
 
 from .db import database
 
@@ -78,8 +85,12 @@ class Shape:
 
     def _cursor(self, values):
         sql, slots = self.compiled()
-        return database.execute_sql(sql, [constant if number is None else values[number]
-                                          for number, constant in slots])
+        params = [constant if number is None else values[number] for number, constant in slots]
+        if isinstance(database.obj, PostgresqlDatabase) and not database.in_transaction():
+            cursor = _execute_prepared(sql, params)
+            if cursor is not None:
+                return cursor
+        return database.execute_sql(sql, params)
 
     def instances(self, model, extra, *values):
         """Model instances of the rows: the model's fields first (in _meta.sorted_fields
@@ -99,3 +110,45 @@ def _converter(node):
     node = node.node if isinstance(node, Alias) else node
     node = node.field if isinstance(node, FieldAlias) else node
     return node.python_value if isinstance(node, Field) else None
+
+
+# --- PostgreSQL: prepared statements --------------------------------------------------------
+logger = logging.getLogger("peewee")  # where peewee logs each statement (tests count them)
+PREPARED_KEPT = 64  # connections whose statements are remembered; then start again
+_prepared = {}  # (backend pid, id(connection)) -> {sql: statement name, or None}
+_names = itertools.count()  # never reused in a process, so forgetting is always safe
+
+
+def _execute_prepared(sql, params):
+    """A cursor on the rows of `sql` with `params`, run as a statement PREPAREd on this
+    connection; None when PostgreSQL cannot prepare it (a parameter whose type it cannot
+    infer), and the caller runs it plainly. Only outside transactions: a failed PREPARE
+    must not abort one."""
+    import psycopg2
+
+    connection = database.connection()
+    names = _prepared.get((connection.info.backend_pid, id(connection)))
+    if names is None:
+        if len(_prepared) >= PREPARED_KEPT:
+            _prepared.clear()
+        names = _prepared[connection.info.backend_pid, id(connection)] = {}
+    if sql not in names:
+        name = names[sql] = f"tweepee_{next(_names)}"
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
+        except psycopg2.Error:
+            names[sql] = None
+    if names[sql] is None:
+        return None
+    logger.debug((sql, params))
+    cursor = connection.cursor()
+    arguments = f" ({', '.join(['%s'] * len(params))})" if params else ""
+    cursor.execute(f"EXECUTE {names[sql]}{arguments}", params)
+    return cursor
+
+
+def _numbered(sql):
+    """psycopg2's SQL (%s parameters, %% for a percent sign) in PREPARE's form ($1, $2, %)."""
+    numbers = itertools.count(1)
+    return re.sub(r"%%|%s", lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)

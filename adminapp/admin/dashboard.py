@@ -118,7 +118,11 @@ def chart_query(bounds):
 def week_leaders(model, bounds):
     """Subquery (user_id, n): the TOP_USERS users with the most `model` counts (poster_day,
     followed_day) over the last 7 days, among each day's CANDIDATES busiest: a few hundred
-    rows read from the (day, n) index, where summing every user's week read them all."""
+    rows read from the (day, n) index, where summing every user's week read them all.
+
+    Each candidate's week is summed by its own seven probes of the (day, user_id) key: as a
+    join, PostgreSQL read the whole week's rows (48,590 at 1,000,000 messages, 5 ms) to
+    hash them against the candidates."""
     days = list(bounds.week)
     busiest = [model.select(model.user_id).where(model.day == day)
                .order_by(model.n.desc()).limit(CANDIDATES) for day in days]
@@ -126,11 +130,14 @@ def week_leaders(model, bounds):
     candidates = arms[0]
     for arm in arms[1:]:
         candidates = candidates.union(arm)
-    total = fn.SUM(model.n)
-    return (model.select(model.user_id, total.alias("n"))
-            .where(model.day.in_(days) & model.user_id.in_(candidates))
-            .group_by(model.user_id).having(total > 0)
-            .order_by(total.desc(), model.user_id).limit(TOP_USERS).alias("top"))
+    candidates = candidates.alias("c")
+    Week = model.alias("wk")
+    week_total = (Week.select(fn.COALESCE(fn.SUM(Week.n), 0))
+                  .where(Week.day.in_(days) & (Week.user_id == candidates.c.user_id)))
+    # (a candidate whose week sums to 0 comes last; figures() leaves it out: filtering it
+    # here made both databases sum each week twice)
+    return (Select(from_list=[candidates], columns=[candidates.c.user_id, week_total.alias("n")])
+            .order_by(SQL('"n"').desc(), candidates.c.user_id).limit(TOP_USERS).alias("top"))
 
 
 def top_posters_query(bounds):
@@ -267,8 +274,8 @@ class DashboardView(StaffOnly, AdminIndexView):
             "period": period,
             "kpi": KPI_SQL.dicts(*values)[0],
             "chart": chart_data(period, CHART_SQL.rows(*values)),
-            "top_posters": TOP_POSTERS_SQL.dicts(*values),
-            "most_followed": MOST_FOLLOWED_SQL.dicts(*values),
+            "top_posters": [row for row in TOP_POSTERS_SQL.dicts(*values) if row["n"]],
+            "most_followed": [row for row in MOST_FOLLOWED_SQL.dicts(*values) if row["n"]],
             "open_reports": OPEN_REPORTS_SQL.dicts(),
             "recent_actions": RECENT_ACTIONS_SQL.dicts(),
             "week_days": WEEK_DAYS,
