@@ -1,7 +1,8 @@
 """tweepee: a twitter-like public site with a moderation back office."""
 from flask import Flask
 
-from . import admin, auth, cli, db, errors, formatting, limits, mail, public, security, vocabulary
+from . import (admin, auth, cli, db, errors, formatting, limits, links, mail, public, security,
+               vocabulary)
 from .config import Config
 
 
@@ -16,6 +17,7 @@ def create_app(config=None, instance_path=None):
     db.init_app(app)
     vocabulary.init_app(app)
     formatting.init_app(app)
+    links.init_app(app)
     auth.init_app(app)
     public.init_app(app)
     admin.init_admin(app)

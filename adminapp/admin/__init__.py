@@ -5,8 +5,6 @@ from flask_admin.theme import Bootstrap4Theme
 from ..security import csp_nonce
 from ..models import AuditLog, Message, Relationship, Report, User
 from .auditlog import AuditLogView
-from .cells import admin_path
-from .compat import admin_static_url
 from .dashboard import DashboardView
 from .messages import MessageView
 from .relationships import RelationshipView
@@ -24,8 +22,6 @@ def init_admin(app):
                   csp_nonce_generator=csp_nonce)
     for view in model_views():
         admin.add_view(view)
-    app.jinja_env.globals["admin_path"] = admin_path  # templates/admin/_cells.html's links
-    app.jinja_env.globals["admin_static_url"] = admin_static_url  # templates/admin/static.html
     return admin
 
 

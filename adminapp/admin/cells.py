@@ -7,7 +7,7 @@ share one look. Exports get plain text (never HTML, never a hash).
 import datetime
 from operator import attrgetter
 
-from flask import current_app, get_template_attribute, url_for
+from flask import current_app, get_template_attribute
 from flask_admin.model import typefmt
 
 from ..formatting import utc
@@ -24,16 +24,6 @@ def macro(name):
     if name not in macros:
         macros[name] = get_template_attribute(CELLS, name)
     return macros[name]
-
-
-def admin_path(endpoint):
-    """The path of `endpoint` without arguments ("/admin/user/details/"), built once per
-    app: a list page links each of its rows several times, and url_for was a sixth of
-    its time. Raises BuildError for an endpoint the app does not have."""
-    paths = current_app.extensions.setdefault("admin_paths", {})
-    if endpoint not in paths:
-        paths[endpoint] = url_for(endpoint)
-    return paths[endpoint]
 
 
 def cell(name, attr=None, **options):
@@ -69,5 +59,5 @@ DETAIL_TYPE_FORMATTERS = {**typefmt.DETAIL_FORMATTERS, datetime.datetime: _datet
 EXPORT_TYPE_FORMATTERS = {**typefmt.EXPORT_FORMATTERS,
                           datetime.datetime: lambda view, value, name: value.isoformat(sep=" ")}
 
-__all__ = ["admin_path", "cell", "macro", "export_username", "export_value", "utc", "TYPE_FORMATTERS",
+__all__ = ["cell", "macro", "export_username", "export_value", "utc", "TYPE_FORMATTERS",
            "DETAIL_TYPE_FORMATTERS", "EXPORT_TYPE_FORMATTERS"]

@@ -35,11 +35,11 @@ Content-Security-Policy runs none; static/js/admin.js handles those clicks):
 templates/admin/actions.html (the "With selected" menu) and
 templates/admin/model/layout.html (the "Add Filter" menu). A third,
 templates/admin/static.html, builds the URLs of Flask-Admin's own files through
-`admin_static_url`, once per app.
+links.path_for, once per app.
 """
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request, url_for
+from flask import abort, request
 from peewee import CharField, FieldAlias, Ordering, TextField
 
 from ..db import database
@@ -123,12 +123,3 @@ def _stream(query):
     with database.connection_context():
         yield from query.iterator()
 
-
-def admin_static_url(endpoint, **values):
-    """url_for(endpoint, **values) for one of Flask-Admin's static files, built once per app
-    (the same file, version and app give the same URL)."""
-    urls = current_app.extensions.setdefault("admin_static_urls", {})
-    key = (endpoint, tuple(sorted(values.items())))
-    if key not in urls:
-        urls[key] = url_for(endpoint, **values)
-    return urls[key]

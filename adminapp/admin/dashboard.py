@@ -22,11 +22,11 @@ from werkzeug.routing import BuildError
 from .. import db
 from ..compiled import Shape
 from ..formatting import excerpt
+from ..links import path_for
 from ..models import (ActivityDay, AuditLog, FollowedDay, Message, PosterDay, Report, User,
                       UserStats, utcnow)
 from ..vocabulary import Action, Outcome, Target
 from .base import StaffOnly
-from .cells import admin_path
 
 CHART_DAYS = 30
 WEEK_DAYS = 7
@@ -223,10 +223,10 @@ def chart_data(period, rows):
 
 def admin_url(model, view="index_view", **params):
     """URL of a model view of this admin (`user`, `message`, `report`, ...), its path built
-    once per app (cells.admin_path); Flask-Admin's URL scheme when the view is not
+    once per app (links.path_for); Flask-Admin's URL scheme when the view is not
     registered, so that the dashboard never fails because a model view is missing."""
     try:
-        path = admin_path(f"{model}.{view}")
+        path = path_for(f"{model}.{view}")
     except BuildError:
         path = f"/admin/{model}/" + ("details/" if view == "details_view" else "")
     return path + ("?" + urlencode(params) if params else "")
