@@ -94,3 +94,23 @@ def test_message_details_show_its_reports_and_history(client, as_mod, make_user,
     reports = page[page.index("Reports on this message"):]
     assert "abuse" in reports and "alice" in reports and "this is rude" in reports
     assert 'value="unhide"' in page and 'value="hide"' not in page
+
+
+def test_the_list_shows_each_change_of_a_row_at_once(client, as_admin, make_user, make_message):
+    """List rows are rendered once and kept (ModeratorView.kept_cells): a change to the
+    message, its author or its reports must show on the next load all the same."""
+    bob = make_user("bob")
+    message = make_message(bob, "kept row")
+
+    def row():
+        page = client.get("/admin/message/").get_data(as_text=True)
+        start = page.index(f'href="/admin/message/details/?id={message.id}&amp;')
+        return page[start:page.index("</tr>", start)]
+
+    assert "visible" in row() and "badge-warning" not in row()
+    moderation.hide_message(as_admin, Message.get_by_id(message.id), reason="spam wave")
+    assert "hidden" in row() and "spam wave" in row()
+    moderation.suspend_user(as_admin, bob, reason="bot")
+    assert "suspended" in row()
+    Report.file(make_user("carol"), Message.get_by_id(message.id), "spam", "")
+    assert "1 open" in row()

@@ -9,9 +9,10 @@ A model view is declarations: its columns, filters, formatters (macros of
 templates/admin/_cells.html), its get_query() joining what it shows, and thin
 bulk actions that call adminapp.moderation through `apply`.
 """
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin.contrib.peewee import ModelView
 from flask_login import current_user
+from peewee import Model
 
 from .. import moderation
 from ..formatting import parse_id
@@ -21,6 +22,18 @@ from .compat import FlaskAdminFixes
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ROWS_KEPT = 2000  # list rows' cells kept per app (a few KB each); then start again
+
+
+def row_state(row, depth=3):
+    """What a model instance read for a list holds: its type, fields, extra selected
+    columns and joined instances (to `depth` levels), as nested tuples."""
+    if not isinstance(row, Model) or depth == 0:
+        return row
+    extras = tuple((name, row_state(value, depth - 1)) for name, value in vars(row).items()
+                   if not name.startswith("_"))
+    joined = tuple((name, row_state(value, depth - 1)) for name, value in row.__rel__.items())
+    return (type(row).__name__, tuple(row.__data__.items()), extras, joined)
 
 
 class StaffOnly:
@@ -88,6 +101,24 @@ class ModeratorView(StaffOnly, FlaskAdminFixes, ModelView):
         actions, confirmations = self.get_actions_list()
         return [(name, text, confirmations.get(name)) for name, text in actions
                 if self.action_applies(name, model)]
+
+    def kept_cells(self, row, render):
+        """The HTML of `row`'s data cells on a list page: `render(row)` (a macro of
+        templates/admin/moderation_list.html) once per distinct content, then kept.
+
+        The key is everything a cell can show: the row's fields, its extra columns and
+        its joined rows, recursively (the cells' formatters read nothing else, never the
+        viewer), so an edited, hidden or reported row is rendered anew."""
+        if self.column_editable_list:
+            return render(row)
+        kept = current_app.extensions.setdefault("admin_rows", {})
+        key = (self.endpoint, repr(row_state(row)))
+        html = kept.get(key)
+        if html is None:
+            if len(kept) >= ROWS_KEPT:
+                kept.clear()
+            html = kept[key] = render(row)
+        return html
 
     def get_export_value(self, model, name):
         """A CSV cell: a value a spreadsheet would run as a formula (=, +, -, @, tab, CR
