@@ -141,10 +141,15 @@ def _execute_prepared(sql, params):
             names[sql] = None
     if names[sql] is None:
         return None
-    logger.debug((sql, params))
     cursor = connection.cursor()
     arguments = f" ({', '.join(['%s'] * len(params))})" if params else ""
-    cursor.execute(f"EXECUTE {names[sql]}{arguments}", params)
+    try:
+        cursor.execute(f"EXECUTE {names[sql]}{arguments}", params)
+    except psycopg2.DataError:
+        # a value its parameter's type cannot hold (an id past 32 bits for an integer
+        # column): run plainly, where PostgreSQL compares across types (no match)
+        return None
+    logger.debug((sql, params))
     return cursor
 
 

@@ -161,3 +161,14 @@ def test_a_form_field_whose_name_breaks_its_header_is_400(client, alice):
                            content_type=f"multipart/form-data; boundary={boundary}", csrf=False)
     assert response.status_code == 400
     assert not Message.select().exists()
+
+
+@pytest.mark.parametrize("path", ["/public/", "/users/bob/", "/"])
+def test_a_cursor_at_the_largest_64_bit_id_is_an_empty_page(client, alice, make_user, path):
+    """Ids are 64-bit in URLs, but PostgreSQL's id columns are 32-bit (peewee's AutoField):
+    a cursor past them finds nothing (a prepared statement refused the value: a 500)."""
+    make_user("bob")
+    response = client.get(f"{path}?after=99991231235959999999-9223372036854775807")
+    assert response.status_code == 200
+    response = client.get(f"{path}?before=00010101000000000000-9223372036854775807")
+    assert response.status_code == 200
