@@ -167,8 +167,11 @@ def _dense(p, shape):
     and stops at a page of followed authors' messages. The window caps that walk for
     someone who follows many quiet accounts; home_page then falls back to HOME.
     """
-    follows = Relationship.select(SQL("1")).where((Relationship.from_user == p(2))
-                                                  & (Relationship.to_user == Message.user))
+    # OFFSET 0 keeps PostgreSQL from turning the EXISTS into a hash of every follow
+    # (5,000 rows, 0.8 ms) where a probe per message read (about 40) is what it takes
+    follows = (Relationship.select(SQL("1")).where((Relationship.from_user == p(2))
+                                                   & (Relationship.to_user == Message.user))
+               .offset(SQL("0")))
     newest_first = not shape.reverse
     Any = WINDOW_ROWS
     window = Any.select(Any.pub_date)
