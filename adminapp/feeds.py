@@ -138,7 +138,7 @@ def _page_bound(p, shape):
         if visible_only:
             query = query.where(Mine.hidden_at.is_null())
         if shape.cursor is not None:
-            query = query.where(MINE_KEYSET._beyond(shape.cursor, shape.smaller))
+            query = query.where(MINE_KEYSET.beyond(shape.cursor, shape.smaller))
         return query.order_by(*order).limit(SQL("1")).offset(SQL(str(shape.limit - 1)))
     no_hidden = fn.COALESCE(Stats.hidden, SQL("0")) == SQL("0")
     per_author = Case(None, [(no_hidden, nth(False))], nth(True))
@@ -176,7 +176,7 @@ def _dense(p, shape):
     Any = WINDOW_ROWS
     window = Any.select(Any.pub_date)
     if shape.cursor is not None:
-        window = window.where(WINDOW_KEYSET._beyond(shape.cursor, shape.smaller))
+        window = window.where(WINDOW_KEYSET.beyond(shape.cursor, shape.smaller))
     order = [Any.pub_date.desc(), Any.id.desc()] if newest_first else \
         [Any.pub_date.asc(), Any.id.asc()]
     edge = fn.COALESCE(window.order_by(*order).limit(SQL("1")).offset(p(5)), p(4))

@@ -29,7 +29,7 @@ class Keyset:
         # the URL argument that continues the list, and the one that goes back
         self.forward, self.backward = ("before", "after") if descending else ("after", "before")
 
-    def _beyond(self, values, smaller):
+    def beyond(self, values, smaller):
         """WHERE clause: rows whose key is strictly smaller (or larger) than `values`.
 
         The lexicographic OR alone made SQLite walk the index from the top, so a
@@ -61,7 +61,7 @@ class Keyset:
     def page(self, query, args, per_page):
         """Return the Page of `query` that `args` (request.args) ask for, `per_page` rows."""
         def fetch(cursor, smaller, reverse):
-            where = query if cursor is None else query.where(self._beyond(cursor, smaller))
+            where = query if cursor is None else query.where(self.beyond(cursor, smaller))
             return list(where.order_by(*self._order(reverse)).limit(per_page + 1))
         return self.paged(fetch, args, per_page)
 
@@ -69,7 +69,7 @@ class Keyset:
         """`query` narrowed to the rows beyond `cursor` (values or placeholder nodes), in
         page order, at most `limit` rows: what one page reads (for compiled shapes)."""
         if cursor is not None:
-            query = query.where(self._beyond(cursor, smaller))
+            query = query.where(self.beyond(cursor, smaller))
         return query.order_by(*self._order(reverse)).limit(limit)
 
     def paged(self, fetch, args, per_page):

@@ -122,4 +122,3 @@ def _stream(query):
     streamed body after the request's teardown has closed the request's connection."""
     with database.connection_context():
         yield from query.iterator()
-

@@ -4,8 +4,7 @@ template was most of a page's time.
 A row shows nothing that changes (messages are never edited; a hidden message or a
 suspended author's leaves the lists, and hiding is part of the key) but for its
 relative time ("3 min ago") and the moderation form, which are put in each time at two
-marks. The
-key holds everything the row shows, so a reused id (SQLite may give a deleted row's
+marks. The key holds everything the row shows, so a reused id (SQLite may give a deleted row's
 id again) or another app in the same process never gets another message's row. Each
 worker keeps up to ROWS_KEPT rows (about 1 KB each), then starts again.
 """
