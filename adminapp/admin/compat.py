@@ -24,6 +24,9 @@ new version and run tests/test_admin_*.py. Why each exists:
 - `_sort_clause`, `_order_by`: sort by any expression (a subquery's alias, an
   Ordering with NULLS FIRST), and end with the primary key so that pages never
   repeat or skip rows.
+- `_get_list_url`: the list's own links (pager, sort headers, page sizes, clear
+  search: about ten a page) are its path, from links.path_for, and the same query
+  string url_for writes; url_for for each was a tenth of the page's time.
 - `get_one`: the details page uses the joined query (no lazy loads) and a
   garbage id is "not found", not a 500.
 - `_export_data`: the CSV export streams rows from a cursor instead of loading
@@ -37,13 +40,17 @@ templates/admin/model/layout.html (the "Add Filter" menu). A third,
 templates/admin/static.html, builds the URLs of Flask-Admin's own files through
 links.path_for, once per app.
 """
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import abort, request
 from peewee import CharField, FieldAlias, Ordering, TextField
 
 from ..db import database
 from ..formatting import parse_id
+from ..links import path_for
+
+# the characters werkzeug's url_for leaves as they are in a query string
+QUERY_SAFE = "!$'()*,/:;?@"
 
 
 class FlaskAdminFixes:
@@ -77,6 +84,16 @@ class FlaskAdminFixes:
         args = super()._get_list_extra_args()
         args.page = min(max(args.page or 0, 0), self.max_page)
         return args
+
+    def _get_list_url(self, view_args):
+        args = {"page": view_args.page or None, "sort": view_args.sort,
+                "desc": 1 if view_args.sort_desc else None, "search": view_args.search,
+                **view_args.extra_args,
+                "page_size": self.get_safe_page_size(view_args.page_size),
+                **self._get_filters(view_args.filters)}
+        query = urlencode([(k, v) for k, v in args.items() if v is not None], safe=QUERY_SAFE)
+        path = path_for(f"{self.endpoint}.index_view")
+        return f"{path}?{query}" if query else path
 
     def _handle_join(self, query, field, joins):
         return query
