@@ -5,13 +5,14 @@
 - `activity_day`: per day, the messages posted, the accounts made and the distinct
   posters (the dashboard's chart and cards);
 - `poster_day`, `followed_day`: per day and user, the messages posted and the follows
-  received (the dashboard's top posters and most followed).
+  received (the dashboard's top posters and most followed);
+- `message_stats`: each message's visible replies and likes (a timeline row's counts).
 
 Triggers keep them, rather than code in the write paths, so that every writer counts:
 the site, the back office, the seed, a test factory, a hand-run statement. The rules
 below are written once and turned into SQLite triggers or PostgreSQL trigger functions.
 A bulk load drops the triggers and recounts at the end (`suspended()`). The migrations
-that created them (0006, 0007) hold frozen copies of this SQL.
+that created them (0006, 0007, 0008) hold frozen copies of this SQL.
 """
 import contextlib
 
@@ -100,6 +101,31 @@ RULES = {
     ],
 }
 
+# A message's counts (migration 0008): triggers of their own, named threads_*.
+THREAD_RULES = {
+    "message": [
+        ("INSERT", "NEW.in_reply_to_id IS NOT NULL AND NEW.hidden_at IS NULL", [
+            "INSERT INTO message_stats (message_id, replies) VALUES (NEW.in_reply_to_id, 1) "
+            "ON CONFLICT (message_id) DO UPDATE SET replies = message_stats.replies + 1"]),
+        ("DELETE", "OLD.in_reply_to_id IS NOT NULL AND OLD.hidden_at IS NULL", [
+            "UPDATE message_stats SET replies = replies - 1 WHERE message_id = OLD.in_reply_to_id"]),
+        ("UPDATE OF hidden_at",
+         "NEW.in_reply_to_id IS NOT NULL AND (OLD.hidden_at IS NULL) <> (NEW.hidden_at IS NULL)", [
+             "INSERT INTO message_stats (message_id, replies) VALUES (NEW.in_reply_to_id, "
+             "CASE WHEN NEW.hidden_at IS NULL THEN 1 ELSE -1 END) "
+             "ON CONFLICT (message_id) DO UPDATE SET replies = message_stats.replies + "
+             "CASE WHEN NEW.hidden_at IS NULL THEN 1 ELSE -1 END"]),
+    ],
+    "message_like": [
+        ("INSERT", None, [
+            "INSERT INTO message_stats (message_id, likes) VALUES (NEW.message_id, 1) "
+            "ON CONFLICT (message_id) DO UPDATE SET likes = message_stats.likes + 1"]),
+        ("DELETE", None, [
+            "UPDATE message_stats SET likes = likes - 1 WHERE message_id = OLD.message_id"]),
+    ],
+}
+GROUPS = {"counters": RULES, "threads": THREAD_RULES}
+
 # Count everything from the tables, each statement one pass (GROUP BY) over one table.
 RECOUNT = [
     "DELETE FROM user_stats", "DELETE FROM poster_day", "DELETE FROM followed_day",
@@ -118,6 +144,14 @@ RECOUNT = [
     """INSERT INTO followed_day (day, user_id, n)
        SELECT DAY(created), to_user_id, COUNT(*) FROM relationship WHERE created IS NOT NULL
        GROUP BY DAY(created), to_user_id""",
+    "DELETE FROM message_stats",
+    """INSERT INTO message_stats (message_id, replies, likes)
+       SELECT id, SUM(r), SUM(l) FROM (
+         SELECT in_reply_to_id AS id, COUNT(*) AS r, 0 AS l FROM message
+         WHERE in_reply_to_id IS NOT NULL AND hidden_at IS NULL GROUP BY in_reply_to_id
+         UNION ALL
+         SELECT message_id, 0, COUNT(*) FROM message_like GROUP BY message_id) s
+       GROUP BY id""",
     # last: filling poster_day may have touched it through its trigger
     "DELETE FROM activity_day",
     """INSERT INTO activity_day (day, metric, n)
@@ -160,38 +194,48 @@ def _dialect(sql, db, row_names=("NEW", "OLD")):
 
 def trigger_statements(db):
     """The statements that create every counter trigger on `db`."""
+    statements = []
+    for group, rules in GROUPS.items():
+        for table, events in rules.items():
+            statements += _table_triggers(db, group, table, events)
+    return statements
+
+
+def _table_triggers(db, group, table, events):
+    """SQLite: a trigger per event, `group`_`table`_`event`; PostgreSQL: one function and
+    one trigger, `group`_`table`, for every event."""
     if isinstance(db, SqliteDatabase):
         statements = []
-        for table, events in RULES.items():
-            for event, condition, body in events:
-                name = f"counters_{table}_{event.split()[0].lower()}{_column(event)}"
-                when = f" WHEN {_dialect(condition, db)}" if condition else ""
-                statements.append(
-                    f'CREATE TRIGGER {name} AFTER {event} ON "{table}"{when} BEGIN '
-                    + " ".join(_dialect(s, db) + ";" for s in body) + " END")
-        return statements
-    statements = []
-    for table, events in RULES.items():
-        branches = []
         for event, condition, body in events:
-            test = f"TG_OP = '{event.split()[0]}'" + (f" AND {_dialect(condition, db)}"
-                                                       if condition else "")
-            branches.append(f"IF {test} THEN " + " ".join(_dialect(s, db) + ";" for s in body)
-                            + " END IF;")
-        ops = _events(events)
-        statements.append(f"CREATE OR REPLACE FUNCTION counters_{table}() RETURNS trigger "
-                          f"LANGUAGE plpgsql AS $$ BEGIN {' '.join(branches)} RETURN NULL; END $$")
-        statements.append(f'CREATE TRIGGER counters_{table} AFTER {ops} ON "{table}" '
-                          f"FOR EACH ROW EXECUTE FUNCTION counters_{table}()")
-    return statements
+            when = f" WHEN {_dialect(condition, db)}" if condition else ""
+            statements.append(
+                f'CREATE TRIGGER {_trigger_name(group, table, event)} AFTER {event} ON "{table}"'
+                f"{when} BEGIN " + " ".join(_dialect(s, db) + ";" for s in body) + " END")
+        return statements
+    branches = []
+    for event, condition, body in events:
+        test = f"TG_OP = '{event.split()[0]}'" + (f" AND {_dialect(condition, db)}"
+                                                   if condition else "")
+        branches.append(f"IF {test} THEN " + " ".join(_dialect(s, db) + ";" for s in body)
+                        + " END IF;")
+    return [f"CREATE OR REPLACE FUNCTION {group}_{table}() RETURNS trigger "
+            f"LANGUAGE plpgsql AS $$ BEGIN {' '.join(branches)} RETURN NULL; END $$",
+            f'CREATE TRIGGER {group}_{table} AFTER {_events(events)} ON "{table}" '
+            f"FOR EACH ROW EXECUTE FUNCTION {group}_{table}()"]
+
+
+def _trigger_name(group, table, event):
+    return f"{group}_{table}_{event.split()[0].lower()}{_column(event)}"
 
 
 def drop_statements(db):
     """The statements that drop every counter trigger on `db`."""
     if isinstance(db, SqliteDatabase):
-        return [f"DROP TRIGGER IF EXISTS counters_{table}_{event.split()[0].lower()}{_column(event)}"
-                for table, events in RULES.items() for event, _, _ in events]
-    return [f'DROP TRIGGER IF EXISTS counters_{table} ON "{table}"' for table in RULES]
+        return [f"DROP TRIGGER IF EXISTS {_trigger_name(group, table, event)}"
+                for group, rules in GROUPS.items()
+                for table, events in rules.items() for event, _, _ in events]
+    return [f'DROP TRIGGER IF EXISTS {group}_{table} ON "{table}"'
+            for group, rules in GROUPS.items() for table in rules]
 
 
 def recount():

@@ -12,12 +12,30 @@ from dataclasses import dataclass
 from peewee import JOIN, SQL, Case, Select, fn
 
 from .compiled import Shape
-from .models import Message, Person, Relationship, User, UserStats
+from .models import Message, MessageLike, MessageStats, Person, Relationship, User, UserStats
 from .pagination import messages as message_keyset
 
-# The columns a message row shows, in the order MessageRow reads them.
-COLUMNS = (Message.id, Message.content, Message.pub_date, Message.hidden_at, User.id,
-           User.username, User.email, User.role, User.suspended_at)
+VIEWER = 2  # the placeholder of the viewer's id (0: nobody) in every feed's query
+ReplyTo = User.alias("reply_to")  # the author of the message a row answers
+# The columns a message row shows, in the order MessageRow reads them; `viewer` is the
+# placeholder of the viewer's id (whether they like it).
+def columns(viewer):
+    liked = fn.EXISTS(MessageLike.select(SQL("1")).where(
+        (MessageLike.user == viewer) & (MessageLike.message == Message.id)))
+    return (Message.id, Message.content, Message.pub_date, Message.hidden_at, User.id,
+            User.username, User.email, User.role, User.suspended_at, Message.in_reply_to,
+            Message.in_reply_to_user, ReplyTo.username,
+            fn.COALESCE(MessageStats.replies, SQL("0")), fn.COALESCE(MessageStats.likes, SQL("0")),
+            liked)
+
+
+def with_row_joins(query):
+    """`query` (messages joined to their author) joined to what a row shows besides: the
+    author of the message it answers, and its counts (a primary-key probe each)."""
+    return (query.join_from(Message, ReplyTo, JOIN.LEFT_OUTER,
+                            on=(ReplyTo.id == Message.in_reply_to_user))
+            .join_from(Message, MessageStats, JOIN.LEFT_OUTER,
+                       on=(MessageStats.message == Message.id)))
 # Following at least this many accounts, the home timeline walks the whole site's newest
 # messages and keeps the followed ones, rather than reading each followed account's
 # messages and sorting them all (docs/architecture.md, "Performance").
@@ -46,18 +64,28 @@ class Author(Person):
 
 
 class MessageRow:
-    """One message of a feed, with its author (and the reason it is hidden, when read)."""
-    __slots__ = ("id", "content", "pub_date", "hidden_at", "user", "hidden_reason")
+    """One message of a feed, with its author, the message it answers (in_reply_to_id:
+    None once deleted; reply_to_username: its author), its counts, whether the viewer
+    likes it (and the reason it is hidden, when read)."""
+    __slots__ = ("id", "content", "pub_date", "hidden_at", "user", "in_reply_to_id",
+                 "in_reply_to_user_id", "reply_to_username", "replies", "likes", "liked",
+                 "hidden_reason")
 
     def __init__(self, row):
         self.id, self.content = row[0], row[1]
         self.pub_date, self.hidden_at = as_datetime(row[2]), row[3]
         self.user = Author(row[4], row[5], row[6], row[7], row[8])
-        self.hidden_reason = row[9] if len(row) > 9 else None
+        self.in_reply_to_id, self.in_reply_to_user_id, self.reply_to_username = row[9:12]
+        self.replies, self.likes, self.liked = row[12], row[13], bool(row[14])
+        self.hidden_reason = row[15] if len(row) > 15 else None
 
     @property
     def is_hidden(self):
         return self.hidden_at is not None
+
+    @property
+    def is_reply(self):
+        return self.in_reply_to_user_id is not None or self.in_reply_to_id is not None
 
 
 @dataclass(frozen=True)
@@ -73,12 +101,12 @@ class PageShape:
 class Feed:
     """A list of public messages, newest first, paged by (pub_date, id).
 
-    `where(p, shape)` returns the feed's condition for a PageShape, with p(2), p(3)...
-    for its own values (p(0) and p(1) are the page cursor's).
+    `where(p, shape)` returns the feed's condition for a PageShape, with p(3), p(4)...
+    for its own values (p(0) and p(1) are the page cursor's, p(2) the viewer's id).
     """
 
-    def __init__(self, where, columns=COLUMNS):
-        self.where, self.columns = where, columns
+    def __init__(self, where, keyset=KEYSET):
+        self.where, self.keyset = where, keyset
         self._shapes = {}
 
     def _shape(self, from_start, smaller, reverse, limit):
@@ -86,9 +114,11 @@ class Feed:
         if key not in self._shapes:
             def build(p):
                 shape = PageShape(None if from_start else (p(0), p(1)), smaller, reverse, limit)
-                query = (Message.select(*self.columns).join(User, on=(Message.user == User.id))
-                         .where(Message.public() & self.where(p, shape)))
-                return KEYSET.query_for(query, shape.cursor, smaller, reverse, SQL(str(limit)))
+                query = with_row_joins(
+                    Message.select(*columns(p(VIEWER))).join(User, on=(Message.user == User.id))
+                ).where(Message.public() & self.where(p, shape))
+                return self.keyset.query_for(query, shape.cursor, smaller, reverse,
+                                             SQL(str(limit)))
             self._shapes[key] = Shape(build)
         return self._shapes[key]
 
@@ -96,28 +126,29 @@ class Feed:
         """The SQL that reads a first page (for EXPLAIN)."""
         return self._shape(True, True, False, per_page + 1).compiled()[0]
 
-    def page(self, args, per_page, *values):
-        """The Page of this feed that `args` (request.args) ask for, with the feed's values."""
+    def page(self, args, per_page, viewer_id, *values):
+        """The Page of this feed that `args` (request.args) ask for, as `viewer_id` (0:
+        nobody) sees it, with the feed's values."""
         def fetch(cursor, smaller, reverse):
             shape = self._shape(cursor is None, smaller, reverse, per_page + 1)
-            rows = shape.rows(*(cursor or (None, None)), *values)
+            rows = shape.rows(*(cursor or (None, None)), viewer_id, *values)
             return [MessageRow(row) for row in rows]
-        return KEYSET.paged(fetch, args, per_page)
+        return self.keyset.paged(fetch, args, per_page)
 
 
 def _followed_and_self(p, column_name=None):
-    """Subquery: the accounts user p(2) follows, and p(2) itself (p(3)) (UNION ALL: each
+    """Subquery: the accounts user p(3) follows, and p(3) itself (p(4)) (UNION ALL: each
     author's index range is read on its own, where an OR read them all)."""
     followed, me = Relationship.to_user, User.id
     if column_name:
         followed, me = followed.alias(column_name), me.alias(column_name)
-    return (Relationship.select(followed).where(Relationship.from_user == p(2))
-            .union_all(User.select(me).where(User.id == p(3))))
+    return (Relationship.select(followed).where(Relationship.from_user == p(3))
+            .union_all(User.select(me).where(User.id == p(4))))
 
 
 def _page_bound(p, shape):
     """Condition: the page's rows are no further than the point where some followed
-    author (of p(2)) has `limit` messages beyond the cursor.
+    author (of p(3)) has `limit` messages beyond the cursor.
 
     Every row of the page is at least as new as each author's limit-th newest message
     (else that author alone would fill the page), so each author's index range is
@@ -125,7 +156,7 @@ def _page_bound(p, shape):
     reads, where reading and sorting all their messages grew with the site. Hidden
     messages count in that index, so an author who has some is bounded by their
     visible ones (rare, and read from the table); suspended authors do not count.
-    The bound is p(4) (far past or far future) when no author has `limit` messages.
+    The bound is p(5) (far past or far future) when no author has `limit` messages.
     """
     Mine, Stats = MINE, UserStats.alias("st")
     authors = _followed_and_self(p, column_name="author").alias("a")
@@ -146,12 +177,12 @@ def _page_bound(p, shape):
     bound = (Select(from_list=[authors], columns=[(fn.MAX if newest_first else fn.MIN)(per_author)])
              .join(Stats, JOIN.LEFT_OUTER, on=(Stats.user == authors.c.author))
              .where(authors.c.author.not_in(suspended)))
-    edge = fn.COALESCE(bound, p(4))
+    edge = fn.COALESCE(bound, p(5))
     return (Message.pub_date >= edge) if newest_first else (Message.pub_date <= edge)
 
 
 PUBLIC = Feed(lambda p, shape: SQL("1 = 1"))
-PROFILE = Feed(lambda p, shape: Message.user == p(2))
+PROFILE = Feed(lambda p, shape: Message.user == p(3))
 # Few follows: each followed account's newest messages through (user, pub_date, id),
 # bounded (_page_bound).
 HOME = Feed(lambda p, shape: Message.user.in_(_followed_and_self(p)) & _page_bound(p, shape))
@@ -159,9 +190,9 @@ WINDOW = 2000  # how many of the site's newest messages a dense walk may read
 
 
 def _dense(p, shape):
-    """Condition: the message is by p(3) or an account p(2) follows (one probe of the
+    """Condition: the message is by p(4) or an account p(3) follows (one probe of the
     unique follow index per message read), among the site's WINDOW newest messages
-    beyond the cursor (the window's edge, or p(4) when the site has fewer).
+    beyond the cursor (the window's edge, or p(5) when the site has fewer).
 
     With no per-author index to use, the planner walks (pub_date, id) from the cursor
     and stops at a page of followed authors' messages. The window caps that walk for
@@ -169,7 +200,7 @@ def _dense(p, shape):
     """
     # OFFSET 0 keeps PostgreSQL from turning the EXISTS into a hash of every follow
     # (5,000 rows, 0.8 ms) where a probe per message read (about 40) is what it takes
-    follows = (Relationship.select(SQL("1")).where((Relationship.from_user == p(2))
+    follows = (Relationship.select(SQL("1")).where((Relationship.from_user == p(3))
                                                    & (Relationship.to_user == Message.user))
                .offset(SQL("0")))
     newest_first = not shape.reverse
@@ -179,49 +210,81 @@ def _dense(p, shape):
         window = window.where(WINDOW_KEYSET.beyond(shape.cursor, shape.smaller))
     order = [Any.pub_date.desc(), Any.id.desc()] if newest_first else \
         [Any.pub_date.asc(), Any.id.asc()]
-    edge = fn.COALESCE(window.order_by(*order).limit(SQL("1")).offset(p(5)), p(4))
+    edge = fn.COALESCE(window.order_by(*order).limit(SQL("1")).offset(p(6)), p(5))
     within = (Message.pub_date >= edge) if newest_first else (Message.pub_date <= edge)
-    return (((Message.user + SQL("0")) == p(3)) | fn.EXISTS(follows)) & within
+    return (((Message.user + SQL("0")) == p(4)) | fn.EXISTS(follows)) & within
 
 
 # Many follows: the walk (_dense).
 HOME_DENSE = Feed(_dense)
 
 
-def _one_message(public_only):
-    def build(p):
-        query = (Message.select(*COLUMNS, Message.hidden_reason)
-                 .join(User, on=(Message.user == User.id)).where(Message.id == p(0)))
-        return query.where(Message.public()) if public_only else query
-    return Shape(build)
+# A message's replies, oldest first.
+REPLIES = Feed(lambda p, shape: Message.in_reply_to == p(3), message_keyset(Message, False))
+THREAD_DEPTH = 50  # ancestors shown above a message, nearest last
 
 
-ONE_PUBLIC, ONE_ANY = _one_message(True), _one_message(False)
+def _thread(p):
+    """The message p(0) and its ancestors (up to THREAD_DEPTH), root first, as rows with
+    the reason a hidden one is hidden; p(1) is the viewer's id."""
+    Up = Message.alias("up")
+    base = (Message.select(Message.id, SQL("0")).where(Message.id == p(0))
+            .cte("chain", recursive=True, columns=("id", "depth")))
+    step = (Up.select(Up.in_reply_to, base.c.depth + SQL("1"))
+            .join(base, on=(Up.id == base.c.id))
+            .where(Up.in_reply_to.is_null(False) & (base.c.depth < SQL(str(THREAD_DEPTH)))))
+    chain = base.union_all(step)
+    query = (Message.select(*columns(p(1)), Message.hidden_reason)
+             .join(chain, on=(Message.id == chain.c.id))
+             .join_from(Message, User, on=(Message.user == User.id)))
+    return with_row_joins(query).order_by(chain.c.depth.desc()).with_cte(chain)
 
 
-def message_for(viewer, message_id):
-    """The message `viewer` may open (Message.visible_to's rule), as a row, or None."""
-    rows = (ONE_ANY if Message.sees_all(viewer) else ONE_PUBLIC).rows(message_id)
-    return MessageRow(rows[0]) if rows else None
+THREAD = Shape(_thread)
 
 
-def public_page(args, per_page):
-    """A page of the public timeline."""
-    return PUBLIC.page(args, per_page)
+def thread_for(viewer, message_id):
+    """(ancestors, message) as rows, root first, when `viewer` may open the message
+    (Message.visible_to's rule), else None. Ancestors are there whatever their state:
+    the page says which ones the viewer may not read (visible_to)."""
+    rows = [MessageRow(row) for row in THREAD.rows(message_id, viewer_id(viewer))]
+    if not rows or not visible_to(viewer, rows[-1]):
+        return None
+    return rows[:-1], rows[-1]
 
 
-def profile_page(user, args, per_page):
-    """A page of `user`'s public messages."""
-    return PROFILE.page(args, per_page, user.id)
+def visible_to(viewer, row):
+    """Whether `viewer` may read the message `row` (Message.visible_to's rule)."""
+    return Message.sees_all(viewer) or not (row.is_hidden or row.user.is_suspended)
+
+
+def viewer_id(viewer):
+    """The id a feed's query takes for `viewer`: 0 for a visitor."""
+    return viewer.id if getattr(viewer, "is_authenticated", False) else 0
+
+
+def replies_page(viewer, message, args, per_page):
+    """A page of `message`'s public replies, oldest first."""
+    return REPLIES.page(args, per_page, viewer_id(viewer), message.id)
+
+
+def public_page(viewer, args, per_page):
+    """A page of the public timeline, as `viewer` sees it."""
+    return PUBLIC.page(args, per_page, viewer_id(viewer))
+
+
+def profile_page(viewer, user, args, per_page):
+    """A page of `user`'s public messages, as `viewer` sees it."""
+    return PROFILE.page(args, per_page, viewer_id(viewer), user.id)
 
 
 def home_page(user, following, args, per_page):
     """A page of `user`'s home timeline; `following` (their count of follows) picks the plan."""
     edge = datetime.datetime.min if "after" not in args else datetime.datetime.max
     if following >= DENSE_FOLLOWING:
-        page = HOME_DENSE.page(args, per_page, user.id, user.id, edge, WINDOW)
+        page = HOME_DENSE.page(args, per_page, user.id, user.id, user.id, edge, WINDOW)
         if page.prev_args if "after" in args else page.next_args:
             return page
         # the window held less than a page (quiet follows, or the timeline's end): read
         # it the way that cannot miss a message
-    return HOME.page(args, per_page, user.id, user.id, edge)
+    return HOME.page(args, per_page, user.id, user.id, user.id, edge)

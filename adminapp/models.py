@@ -1,4 +1,4 @@
-"""The data model: User, Relationship, Message, Report, AuditLog.
+"""The data model: User, Relationship, Message (and its replies and likes), Report, AuditLog.
 
 Query methods return peewee queries, so callers can paginate, count or join
 them. The database holds the invariants (unique indexes); writes are tried
@@ -375,11 +375,37 @@ class User(UserMixin, Person, BaseModel):
                                             & (Relationship.to_user == user)).execute())
 
     # --- messages -----------------------------------------------------------
-    def post(self, content):
-        """Create and return a message; ValidationError on bad text or while suspended."""
+    def post(self, content, in_reply_to=None):
+        """Create and return a message, a reply to the message `in_reply_to` when given;
+        ValidationError on bad text or while suspended."""
         if self.is_suspended:
             raise ValidationError("Your account is suspended: you cannot post.")
-        return Message.create(user=self, content=clean_content(content), pub_date=utcnow())
+        content = clean_content(content)
+        parent = {} if in_reply_to is None else {"in_reply_to": in_reply_to.id,
+                                                  "in_reply_to_user": in_reply_to.user_id}
+        return Message.create(user=self, content=content, pub_date=utcnow(), **parent)
+
+    def delete_message(self, message):
+        """Delete `message`, one of this user's own, for good, with the reports and likes on
+        it; its replies stay (replying to a deleted message). Not a moderation act: no
+        audit entry. PermissionError for someone else's message; returns whether a row went."""
+        if message.user_id != self.id:
+            raise PermissionError("You can only delete your own messages.")
+        with database.atomic():
+            Report.delete().where(Report.message == message.id).execute()
+            return bool(Message.delete().where(Message.id == message.id).execute())
+
+    def like(self, message):
+        """Like `message` (idempotent). ValidationError while suspended."""
+        if self.is_suspended:
+            raise ValidationError("Your account is suspended.")
+        (MessageLike.insert(user=self.id, message=message.id, created=utcnow())
+         .on_conflict_ignore().execute())
+
+    def unlike(self, message):
+        """Take back a like of `message` (idempotent); returns whether there was one."""
+        return bool(MessageLike.delete().where((MessageLike.user == self.id)
+                                               & (MessageLike.message == message.id)).execute())
 
     def following_count(self):
         """How many accounts this user follows (their counters row; read with the user
@@ -478,6 +504,12 @@ class Message(BaseModel):
     hidden_at = DateTimeField(null=True)
     hidden_by = ForeignKeyField(User, null=True, backref="hidden_messages")
     hidden_reason = CharField(max_length=Limits.REASON_MAX, null=True)
+    # the message this one answers (None once that one is deleted) and its author, kept
+    # with the reply: "replying to @name", or "to a deleted message" (migration 0008)
+    in_reply_to = ForeignKeyField("self", null=True, backref="replies", on_delete="SET NULL",
+                                  index=False)
+    in_reply_to_user = ForeignKeyField(User, null=True, on_delete="SET NULL", index=False,
+                                       backref="replies_received")
 
     class Meta:
         table_name = "message"
@@ -489,6 +521,10 @@ class Message(BaseModel):
     @property
     def is_hidden(self):
         return self.hidden_at is not None
+
+    @property
+    def is_reply(self):
+        return self.in_reply_to_user_id is not None or self.in_reply_to_id is not None
 
     @classmethod
     def public(cls):
@@ -512,6 +548,28 @@ class Message(BaseModel):
     def sees_all(viewer):
         """True when `viewer` may open hidden messages and those of suspended authors: staff."""
         return getattr(viewer, "is_authenticated", False) and viewer.is_moderator
+
+
+class MessageLike(BaseModel):
+    """`user` likes `message`: one row per pair (liking twice is liking once)."""
+    user = ForeignKeyField(User, backref="likes", on_delete="CASCADE", index=False)
+    message = ForeignKeyField(Message, backref="likes", on_delete="CASCADE")
+    created = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "message_like"
+        primary_key = CompositeKey("user", "message")
+
+
+class MessageStats(BaseModel):
+    """A message's visible replies and its likes, kept by the database's triggers
+    (counters.py): read them, never write them. No row: none of either."""
+    message = ForeignKeyField(Message, primary_key=True, backref="stats", on_delete="CASCADE")
+    replies = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    likes = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+
+    class Meta:
+        table_name = "message_stats"
 
 
 class Report(BaseModel):
@@ -611,7 +669,8 @@ STAT_NAMES = ("followers_count", "following_count", "written_count", "hidden_cou
               "followed_by_viewer")
 PROFILE = Shape(lambda p: User.stats_for(p(1)).where(fn.LOWER(User.username) == p(0)))
 
-MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, Relationship, Message, Report, AuditLog]
+MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, Relationship, Message,
+          MessageLike, MessageStats, Report, AuditLog]
 
 # Usernames are unique ignoring case: "Alice" and "alice" are one person.
 User.add_index(User.index(fn.LOWER(User.username), unique=True, name="user_username_lower"))
@@ -624,6 +683,9 @@ Message.add_index(Message.index(Message.user, where=Message.hidden_at.is_null(Fa
 # Only suspended rows: public pages exclude their messages through it (migration 0003).
 User.add_index(User.index(User.suspended_at, where=User.suspended_at.is_null(False),
                           name="user_suspended_at"))
+# Only replies, by parent and date: a thread's replies, oldest first (migration 0008).
+Message.add_index(Message.index(Message.in_reply_to, Message.pub_date, Message.id,
+                                where=Message.in_reply_to.is_null(False), name="message_replies"))
 # Only hidden rows: the dashboard counts them without reading the table (migration 0002).
 Message.add_index(Message.index(Message.hidden_at, where=Message.hidden_at.is_null(False),
                                 name="message_hidden_at"))

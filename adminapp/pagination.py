@@ -108,9 +108,9 @@ def _decode_username(cursor):
     return (cursor,)
 
 
-def messages(model):
-    """Keyset over messages by (pub_date, id), newest first."""
-    return Keyset((model.pub_date, model.id), _encode_message, _decode_message)
+def messages(model, descending=True):
+    """Keyset over messages by (pub_date, id), newest first (or oldest, not `descending`)."""
+    return Keyset((model.pub_date, model.id), _encode_message, _decode_message, descending)
 
 
 def users(model):

@@ -10,7 +10,10 @@ import sys
 import pytest
 
 from adminapp import db, seed
-from adminapp.models import USERNAME_RE, AuditLog, Message, Relationship, Report, User
+from peewee import SQL, fn
+
+from adminapp.models import (USERNAME_RE, AuditLog, Message, MessageLike, MessageStats,
+                             Relationship, Report, User)
 from adminapp.seed import bulk
 from adminapp.seed.command import main
 from adminapp.vocabulary import Limits
@@ -175,6 +178,32 @@ def test_messages_obey_the_rules_and_time_runs_with_ids(seeded):
     assert dates == sorted(dates)
     assert ANCHOR - dates[-1] <= datetime.timedelta(minutes=10)
     assert ANCHOR - dates[0] <= seed.MESSAGE_SPAN
+
+
+def test_conversations_obey_the_rules(seeded):
+    """Replies answer an earlier message and name its author; likes are one per person and
+    message, never the author's own, after the message; the counters match the rows."""
+    Parent = Message.alias("parent")
+    replies = list(Message.select(Message.pub_date, Message.in_reply_to_user, Parent.pub_date,
+                                  Parent.user)
+                   .join(Parent, on=(Message.in_reply_to == Parent.id)).tuples())
+    assert 0.15 * MESSAGES <= len(replies) <= 0.45 * MESSAGES
+    for pub_date, named, parent_date, parent_author in replies:
+        assert parent_date <= pub_date and named == parent_author
+    likes = list(MessageLike.select(MessageLike.user, MessageLike.created, Message.user,
+                                    Message.pub_date)
+                 .join(Message, on=(MessageLike.message == Message.id)).tuples())
+    assert likes and all(liker != author and posted <= created <= ANCHOR
+                         for liker, created, author, posted in likes)
+    counted = {s.message_id: (s.replies, s.likes) for s in MessageStats.select()}
+    visible_replies = (Message.select(Message.in_reply_to, fn.COUNT(SQL("*")))
+                       .where(Message.in_reply_to.is_null(False) & Message.hidden_at.is_null())
+                       .group_by(Message.in_reply_to).tuples())
+    for parent, n in visible_replies:
+        assert counted[parent][0] == n
+    for message, n in (MessageLike.select(MessageLike.message, fn.COUNT(SQL("*")))
+                       .group_by(MessageLike.message).tuples()):
+        assert counted[message][1] == n
 
 
 def test_people_obey_the_rules(seeded):

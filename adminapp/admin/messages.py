@@ -4,12 +4,13 @@ from flask_login import current_user
 from peewee import JOIN, SQL, fn
 
 from .. import moderation
-from ..models import AuditLog, Message, Report, User
+from ..models import AuditLog, Message, MessageStats, Report, User
 from .base import ModeratorView
 from .cells import cell, export_username, export_value
 from .filters import ExistsFilter, IdEquals, IsSetFilter, date_filters, username_filters
 
 HiddenBy = User.alias("hidden_by_user")
+REPLIES_SHOWN = 50  # on a message's details page, oldest first
 COUNT = fn.COUNT(SQL("*"))
 
 
@@ -20,15 +21,19 @@ def reports_on(message_id, open_only=False):
 
 
 class MessageView(ModeratorView):
-    column_list = ("pub_date", "user", "content", "hidden_at", "report_count")
+    column_list = ("pub_date", "user", "content", "hidden_at", "reply_count", "like_count",
+                   "report_count")
     # the content is shown above the fields, in full (templates/admin/message_details.html)
-    column_details_list = ("id", "pub_date", "user", "hidden_at", "hidden_by", "report_count")
-    column_export_list = ("id", "pub_date", "user", "content", "hidden_at", "hidden_at_time",
-                          "hidden_by", "hidden_reason", "report_count", "open_report_count")
+    column_details_list = ("id", "pub_date", "user", "hidden_at", "hidden_by", "reply_count",
+                           "like_count", "report_count")
+    column_export_list = ("id", "pub_date", "user", "content", "in_reply_to", "hidden_at",
+                          "hidden_at_time", "hidden_by", "hidden_reason", "reply_count",
+                          "like_count", "report_count", "open_report_count")
     column_labels = {"pub_date": "Posted", "user": "Author", "hidden_at": "Status",
                      "hidden_at_time": "Hidden at", "hidden_by": "Hidden by",
                      "hidden_reason": "Reason", "report_count": "Reports",
-                     "open_report_count": "Open reports", "id": "ID"}
+                     "open_report_count": "Open reports", "id": "ID", "in_reply_to": "In reply to",
+                     "reply_count": "Replies", "like_count": "Likes"}
     # report_count is not sortable on purpose: sorting a million messages by a
     # per-row subquery is the report queue's job (/admin/report/)
     column_sortable_list = ("pub_date", ("user", User.username), "hidden_at")
@@ -49,7 +54,8 @@ class MessageView(ModeratorView):
     column_formatters_export = {"user": export_username("user"),
                                 "hidden_at": lambda v, c, m, n: "hidden" if m.hidden_at else "visible",
                                 "hidden_at_time": export_value("hidden_at"),
-                                "hidden_by": export_username("hidden_by")}
+                                "hidden_by": export_username("hidden_by"),
+                                "in_reply_to": lambda v, c, m, n: m.in_reply_to_id or ""}
     details_template = "admin/message_details.html"
     reason_placeholder = "Reason for hide/unhide/delete (optional)"
     admin_actions = ("delete_message",)
@@ -59,10 +65,14 @@ class MessageView(ModeratorView):
         reports = Report.select(COUNT).where(Report.message == Message.id)
         open_reports = reports.where(Report.resolved_at.is_null())
         return (Message.select(Message, User, HiddenBy, reports.alias("report_count"),
-                               open_reports.alias("open_report_count"))
+                               open_reports.alias("open_report_count"),
+                               fn.COALESCE(MessageStats.replies, 0).alias("reply_count"),
+                               fn.COALESCE(MessageStats.likes, 0).alias("like_count"))
                 .join(User, on=(Message.user == User.id))
                 .switch(Message)
-                .join(HiddenBy, JOIN.LEFT_OUTER, on=(Message.hidden_by == HiddenBy.id)))
+                .join(HiddenBy, JOIN.LEFT_OUTER, on=(Message.hidden_by == HiddenBy.id))
+                .join_from(Message, MessageStats, JOIN.LEFT_OUTER,
+                           on=(MessageStats.message == Message.id)))
 
     def action_applies(self, name, message):
         if not moderation.can_moderate(current_user, message.user):
@@ -70,13 +80,20 @@ class MessageView(ModeratorView):
         return {"hide": not message.is_hidden, "unhide": message.is_hidden}.get(name, True)
 
     def details_extra(self, message):
-        """The reports on the message and its audit history: two queries."""
+        """The reports on the message, its audit history, the message it answers and its
+        first replies (hidden ones too): four queries."""
         Reporter = User.alias("reporter")
         reports = (Report.select(Report, Reporter)
                    .join(Reporter, on=(Report.reporter == Reporter.id))
                    .where(Report.message == message.id)
                    .order_by(Report.created.desc(), Report.id.desc()).limit(50))
-        return {"reports": list(reports), "history": list(AuditLog.history_of(message))}
+        thread = (Message.select(Message, User).join(User, on=(Message.user == User.id)))
+        parent = thread.where(Message.id == message.in_reply_to_id).first() \
+            if message.in_reply_to_id else None
+        replies = (thread.where(Message.in_reply_to == message.id)
+                   .order_by(Message.pub_date, Message.id).limit(REPLIES_SHOWN))
+        return {"reports": list(reports), "history": list(AuditLog.history_of(message)),
+                "parent": parent, "replies": list(replies)}
 
     @action("hide", "Hide", "Hide the selected messages from every public page?")
     def action_hide(self, ids):

@@ -78,7 +78,8 @@ def private_timeline():
 @bp.route("/public/")
 def public_timeline():
     """Every visible message, newest first."""
-    return render_timeline("Public timeline", feeds.public_page(request.args, per_page()))
+    return render_timeline("Public timeline",
+                           feeds.public_page(current_user, request.args, per_page()))
 
 
 @bp.route("/create/", methods=["GET", "POST"])
@@ -103,7 +104,7 @@ def user_list():
 def profile(username):
     """A profile with its counts and messages; a suspended account shows none."""
     user = profile_or_404(username)
-    page = feeds.profile_page(user, request.args, per_page())
+    page = feeds.profile_page(current_user, user, request.args, per_page())
     return render_template("public/profile.html", user=user, page=page)
 
 
@@ -171,14 +172,76 @@ def message_or_404(message_id):
     return message
 
 
+def thread_or_404(message_id):
+    """What a message's page shows: its ancestors, the message and a page of its replies,
+    as rows (feeds.py); 404 when this viewer may not see the message."""
+    found = feeds.thread_for(current_user, message_id)
+    if found is None:
+        abort(404)
+    ancestors, message = found
+    replies = feeds.replies_page(current_user, message, request.args, per_page())
+    return {"ancestors": ancestors, "message": message, "replies": replies}
+
+
 @bp.route("/messages/<id:message_id>/")
 def message_detail(message_id):
-    """One message, with a report form for logged-in readers (written out by the template:
-    form=None; /report/ passes its ReportForm to show what was refused)."""
-    message = feeds.message_for(current_user, message_id)
+    """A message in its thread, with a reply box and a report form for logged-in readers
+    (written out by the template: form=None; /reply/ and /report/ pass their forms back
+    to show what was refused)."""
+    return render_template("public/message.html", **thread_or_404(message_id))
+
+
+def to_thread(message_id):
+    return url_for("public.message_detail", message_id=message_id)
+
+
+@bp.route("/messages/<id:message_id>/reply/", methods=["POST"])
+@login_required
+@limit("POST_LIMIT_PER_USER", account_key, "You are posting too fast. Wait a little and try again.")
+def reply(message_id):
+    """Answer a message; the thread again with the reason (422) when it is refused."""
+    parent = message_or_404(message_id)
+    form = MessageForm()
+    return form_page(form, "public/message.html",
+                     lambda: current_user.post(form.content.data, in_reply_to=parent),
+                     "Your reply is posted.", to_thread(parent.id), reply_form=form,
+                     **thread_or_404(parent.id))
+
+
+@bp.route("/messages/<id:message_id>/like/", methods=["POST"])
+@login_required
+def like(message_id):
+    """Like a message (idempotent); back to the page the button was on."""
+    message = message_or_404(message_id)
+    try:
+        current_user.like(message)
+    except models.ValidationError as e:
+        abort(400, description=str(e))
+    return back_to_page(to_thread(message.id))
+
+
+@bp.route("/messages/<id:message_id>/unlike/", methods=["POST"])
+@login_required
+def unlike(message_id):
+    """Take back a like (idempotent)."""
+    message = message_or_404(message_id)
+    current_user.unlike(message)
+    return back_to_page(to_thread(message.id))
+
+
+@bp.route("/messages/<id:message_id>/delete/", methods=["POST"])
+@login_required
+def delete(message_id):
+    """Delete your own message for good (the page asked to confirm); 403 for another's."""
+    message = Message.get_or_none(Message.id == message_id)
     if message is None:
         abort(404)
-    return render_template("public/message.html", message=message, form=None)
+    try:
+        current_user.delete_message(message)
+    except PermissionError as e:
+        abort(403, description=str(e))
+    flash("Your message is deleted.", "info")
+    return redirect(url_for("public.profile", username=current_user.username))
 
 
 @bp.route("/messages/<id:message_id>/report/", methods=["POST"])
@@ -193,7 +256,7 @@ def report(message_id):
                      lambda: models.Report.file(current_user, message, form.category.data,
                                                 form.note.data),
                      "Thank you. The moderators will look at this message.",
-                     url_for("public.message_detail", message_id=message.id), message=message)
+                     to_thread(message.id), report_form=form, **thread_or_404(message.id))
 
 
 # --- settings ------------------------------------------------------------------------

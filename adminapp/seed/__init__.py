@@ -13,7 +13,8 @@ many chunks per transaction (bulk.py), and are streamed from generators so memor
 stays flat whatever the number of messages. Most of the time is peewee building
 SQL, so the SQL of a full chunk is built once and reused.
 
-One module a kind of row: people.py, follows.py, messages.py, reports.py. A few
+One module a kind of row: people.py, follows.py, messages.py (replies among them),
+likes.py, reports.py. A few
 users are suspended and a few messages hidden through the moderation verbs (with
 their audit rows: moderation.py), and about 0.1% of the messages carry an open
 report, so the back office has work.
@@ -34,6 +35,7 @@ from adminapp.passwords import hash_password
 from .bulk import phase, reset_tables, without_indexes
 from .clock import anchor_time
 from .follows import DEMO_FOLLOWS, load_follows
+from .likes import load_likes
 from .messages import MESSAGE_SPAN, load_messages
 from .moderation import MIN_HIDDEN, moderate
 from .people import DEMO_ACCOUNTS, insert_people, make_people
@@ -62,7 +64,8 @@ def seed(users, messages, follows, seed=1, reset=False, demo_password=DEMO_PASSW
          progress=True):
     """Fill the connected database with demo data; returns the figures as a dict.
 
-    Keys: users, follows, messages, reports, hidden, suspended, seconds, messages_per_second.
+    Keys: users, follows, messages, replies, likes, reports, hidden, suspended, seconds,
+    messages_per_second.
     Call it outside any transaction: it commits as it goes.
     Raises NotEmpty when there are users already and `reset` is false, ValueError on
     bad figures and models.ValidationError on a too short demo password.
@@ -87,7 +90,8 @@ def seed(users, messages, follows, seed=1, reset=False, demo_password=DEMO_PASSW
 
 
 def load(seed, users, messages, follows, anchor, password_hash, progress):
-    """Insert users, follows, messages and reports; returns their counts as a dict."""
+    """Insert users, follows, messages (replies among them), likes and reports; returns
+    their counts as a dict."""
     fake = Faker("en_US")
     fake.seed_instance(seed)
     pool = make_pool(fake)
@@ -99,6 +103,8 @@ def load(seed, users, messages, follows, anchor, password_hash, progress):
     with without_indexes([Relationship, Message], progress):
         figures["follows"] = load_follows(plan, follows, progress)
         figures["messages"] = load_messages(plan, messages, progress)
+    figures["replies"] = Message.select().where(Message.in_reply_to.is_null(False)).count()
+    figures["likes"] = load_likes(plan, messages, progress)
     figures["reports"] = load_reports(plan, messages, progress)
     figures.update(moderate(plan, messages, progress))
     return figures
@@ -109,7 +115,8 @@ def summary(figures, demo_password=DEMO_PASSWORD):
     width = max(8, len(demo_password))
     lines = [
         f"Seeded {figures['users']:,} users, {figures['follows']:,} follows, "
-        f"{figures['messages']:,} messages and {figures['reports']:,} open reports "
+        f"{figures['messages']:,} messages ({figures['replies']:,} replies), "
+        f"{figures['likes']:,} likes and {figures['reports']:,} open reports "
         f"in {figures['seconds']:.1f} s ({figures['messages_per_second']:,} messages/s).",
         f"Moderated (see /admin/auditlog/): {figures['hidden']:,} hidden "
         f"message{'' if figures['hidden'] == 1 else 's'}, {figures['suspended']:,} suspended "

@@ -1,14 +1,26 @@
-"""The messages: over MESSAGE_SPAN at a growing rate, oldest first, by people who had joined."""
+"""The messages: over MESSAGE_SPAN at a growing rate, oldest first, by people who had joined;
+about REPLY_SHARE of them answer a recent message (threads a few levels deep).
+"""
 import bisect
 import datetime
 import itertools
 import math
 from random import Random
 
+from peewee import fn
+
+from adminapp import db
+from adminapp.db import database
 from adminapp.models import Message, clean_content
 
 from .bulk import insert_rows, phase
 from .text import compose
+
+REPLY_SHARE = 0.3
+# a reply answers one of the REPLY_WINDOW messages before it, most often one of the last
+# few hundred (an exponential draw: conversations happen while a message is fresh)
+REPLY_WINDOW = 5000
+REPLY_MEAN_DISTANCE = 300
 
 MESSAGE_SPAN = datetime.timedelta(days=60)
 NEWEST_AGE = datetime.timedelta(minutes=3)
@@ -33,22 +45,41 @@ def message_times(rng, count, anchor):
         yield start + second * round(span * spread(fraction))
 
 
-def message_rows(rng, pool, people, ids, count, anchor):
-    """Yield (user_id, content, pub_date) tuples, oldest first, by people who had joined by then."""
+def message_rows(rng, pool, people, ids, count, anchor, first_id):
+    """Yield (id, user_id, content, pub_date, in_reply_to_id, in_reply_to_user_id) tuples,
+    oldest first, by people who had joined by then, ids from `first_id` on."""
     cum_weights = list(itertools.accumulate(p.weight for p in people))
     join_dates = [p.join_date for p in people]
+    recent = []  # the authors of the last REPLY_WINDOW messages (a ring)
     joined = 0
-    for pub_date in message_times(rng, count, anchor):
+    for n, pub_date in enumerate(message_times(rng, count, anchor)):
         if joined < len(people) and join_dates[joined] <= pub_date:
             joined = bisect.bisect_right(join_dates, pub_date, joined)
         weight = rng.random() * cum_weights[joined - 1]
-        author = bisect.bisect_right(cum_weights, weight, 0, joined - 1)
-        yield ids[author], clean_content(compose(rng, pool)), pub_date
+        author = ids[bisect.bisect_right(cum_weights, weight, 0, joined - 1)]
+        parent = parent_author = None
+        if n and rng.random() < REPLY_SHARE:
+            back = min(n, REPLY_WINDOW, 1 + int(rng.expovariate(1 / REPLY_MEAN_DISTANCE)))
+            parent, parent_author = first_id + n - back, recent[(n - back) % REPLY_WINDOW]
+        if len(recent) < REPLY_WINDOW:
+            recent.append(author)
+        else:
+            recent[n % REPLY_WINDOW] = author
+        yield (first_id + n, author, clean_content(compose(rng, pool)), pub_date, parent,
+               parent_author)
 
 
 def load_messages(plan, count, progress):
-    """Insert `count` messages, oldest first; returns how many."""
+    """Insert `count` messages, oldest first, with ids of our own (so that a reply names
+    its parent as it goes in); returns how many."""
+    first_id = (Message.select(fn.MAX(Message.id)).scalar() or 0) + 1
     rows = message_rows(Random(f"{plan.seed}:messages"), plan.pool, plan.people, plan.ids,
-                        count, plan.anchor)
+                        count, plan.anchor, first_id)
+    fields = [Message.id, Message.user, Message.content, Message.pub_date, Message.in_reply_to,
+              Message.in_reply_to_user]
     with phase("messages", count, progress) as bar:
-        return insert_rows(Message, [Message.user, Message.content, Message.pub_date], rows, bar)
+        total = insert_rows(Message, fields, rows, bar)
+    if not db.is_sqlite():  # the next message the site posts takes the next id
+        database.execute_sql("SELECT setval(pg_get_serial_sequence('message', 'id'), "
+                             "(SELECT MAX(id) FROM message))")
+    return total

@@ -27,7 +27,11 @@ def moderate(plan, messages, progress):
     members = [user_id for user_id, p in zip(plan.ids, plan.people)
                if p.role == Role.USER and p.username != "demo"]
     suspended = rng.sample(members, min(len(members), max(1, round(len(members) * SUSPEND_RATE))))
-    hideable = hideable_messages(sample_message_ids(rng, messages, HIDE_RATE, MIN_HIDDEN))
+    # twice the candidates: some are by staff or demo, whom the moderator leaves alone
+    wanted = min(messages, max(MIN_HIDDEN, round(messages * HIDE_RATE)))
+    candidates = sample_message_ids(rng, messages, 2 * HIDE_RATE, 2 * MIN_HIDDEN)
+    hideable = hideable_messages(candidates)
+    hideable = sorted(rng.sample(hideable, min(wanted, len(hideable))), key=lambda m: m.id)
     with phase("moderate", len(suspended) + len(hideable), progress) as bar:
         for user in User.select().where(User.id.in_(suspended)).order_by(User.id):
             suspend_user(moderator, user, pick(rng, REASON_PRESETS))

@@ -1,0 +1,50 @@
+"""The likes, skewed as on every social site: most messages get none, a few get most of
+them (a Pareto draw per liked message), each from people who had joined by then."""
+import bisect
+import datetime
+from random import Random
+
+from peewee import fn
+
+from adminapp.models import Message, MessageLike
+
+from .bulk import insert_rows, phase
+
+LIKED_SHARE = 0.2   # of the messages get at least one like
+LIKE_SKEW = 1.6     # Pareto shape: a smaller one gives the popular messages more
+MAX_LIKES = 500
+LIKE_DELAY = datetime.timedelta(hours=6)  # likes come within hours of the message
+READ_CHUNK = 10_000
+
+
+def messages_by_id():
+    """Yield (id, user_id, pub_date) of every message in id order, READ_CHUNK rows a query
+    (no cursor held open while the likes are written)."""
+    low, high = Message.select(fn.MIN(Message.id), fn.MAX(Message.id)).tuples().get()
+    for start in range(low or 0, (high or -1) + 1, READ_CHUNK):
+        yield from (Message.select(Message.id, Message.user, Message.pub_date)
+                    .where(Message.id.between(start, start + READ_CHUNK - 1))
+                    .order_by(Message.id).tuples())
+
+
+def like_rows(rng, people, ids, messages, anchor):
+    """Yield (user_id, message_id, created): who liked which message, when."""
+    join_dates = [p.join_date for p in people]
+    for message_id, author_id, pub_date in messages:
+        if rng.random() >= LIKED_SHARE:
+            continue
+        joined = bisect.bisect_right(join_dates, pub_date)
+        wanted = min(MAX_LIKES, int(rng.paretovariate(LIKE_SKEW)), joined)
+        for liker in rng.sample(range(joined), wanted):
+            if ids[liker] != author_id:
+                created = pub_date + min(anchor - pub_date, LIKE_DELAY) * rng.random()
+                yield ids[liker], message_id, created.replace(microsecond=0)
+
+
+def load_likes(plan, messages, progress):
+    """Insert the likes of the seeded messages; returns how many."""
+    rows = like_rows(Random(f"{plan.seed}:likes"), plan.people, plan.ids, messages_by_id(),
+                     plan.anchor)
+    fields = [MessageLike.user, MessageLike.message, MessageLike.created]
+    with phase("likes", None, progress) as bar:
+        return insert_rows(MessageLike, fields, rows, bar)
