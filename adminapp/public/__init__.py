@@ -1,6 +1,6 @@
 """The public site: timelines, profiles, follow/unfollow, posting, reports, settings."""
 from .. import feeds, moderation
-from .rows import here, like_button, message_row, message_rows
+from .rows import message_row, message_rows
 from .views import bp
 
 
@@ -11,6 +11,4 @@ def init_app(app):
     app.add_template_global(message_row)
     app.add_template_global(message_rows)
     app.add_template_global(feeds.visible_to)
-    app.add_template_global(like_button)
-    app.add_template_global(here, name="here_quoted")
     app.register_blueprint(bp)

@@ -48,8 +48,9 @@ def user_or_404(username, query=None):
 
 
 def back_to_page(default):
-    """Redirect to a same-site ?next= (the page the button was on), else to `default`."""
-    return redirect(safe_next(request.args.get("next")) or default)
+    """Redirect to a same-site `next` (the page the button was on: in the query, or in the
+    form of the row buttons), else to `default`."""
+    return redirect(safe_next(request.values.get("next")) or default)
 
 
 def back_to(user):

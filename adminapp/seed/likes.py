@@ -8,7 +8,7 @@ from peewee import fn
 
 from adminapp.models import Message, MessageLike
 
-from .bulk import insert_rows, phase
+from .bulk import batched, chunk_size, insert_rows, phase
 
 LIKED_SHARE = 0.2   # of the messages get at least one like
 LIKE_SKEW = 1.6     # Pareto shape: a smaller one gives the popular messages more
@@ -17,22 +17,23 @@ LIKE_DELAY = datetime.timedelta(hours=6)  # likes come within hours of the messa
 READ_CHUNK = 10_000
 
 
-def messages_by_id():
-    """Yield (id, user_id, pub_date) of every message in id order, READ_CHUNK rows a query
-    (no cursor held open while the likes are written)."""
+def liked_messages(rng):
+    """Yield (id, user_id, pub_date) of the messages that get likes (LIKED_SHARE of them,
+    drawn in id order), read READ_CHUNK ids a query: only those rows are read and
+    converted, and no cursor is held open while the likes are written."""
     low, high = Message.select(fn.MIN(Message.id), fn.MAX(Message.id)).tuples().get()
     for start in range(low or 0, (high or -1) + 1, READ_CHUNK):
-        yield from (Message.select(Message.id, Message.user, Message.pub_date)
-                    .where(Message.id.between(start, start + READ_CHUNK - 1))
-                    .order_by(Message.id).tuples())
+        ids = [i for i in range(start, min(start + READ_CHUNK, high + 1))
+               if rng.random() < LIKED_SHARE]
+        for chunk in batched(ids, chunk_size(1)):
+            yield from (Message.select(Message.id, Message.user, Message.pub_date)
+                        .where(Message.id.in_(chunk)).order_by(Message.id).tuples())
 
 
 def like_rows(rng, people, ids, messages, anchor):
-    """Yield (user_id, message_id, created): who liked which message, when."""
+    """Yield (user_id, message_id, created): who liked which of `messages`, when."""
     join_dates = [p.join_date for p in people]
     for message_id, author_id, pub_date in messages:
-        if rng.random() >= LIKED_SHARE:
-            continue
         joined = bisect.bisect_right(join_dates, pub_date)
         wanted = min(MAX_LIKES, int(rng.paretovariate(LIKE_SKEW)), joined)
         for liker in rng.sample(range(joined), wanted):
@@ -43,8 +44,8 @@ def like_rows(rng, people, ids, messages, anchor):
 
 def load_likes(plan, messages, progress):
     """Insert the likes of the seeded messages; returns how many."""
-    rows = like_rows(Random(f"{plan.seed}:likes"), plan.people, plan.ids, messages_by_id(),
-                     plan.anchor)
+    liked = liked_messages(Random(f"{plan.seed}:liked"))
+    rows = like_rows(Random(f"{plan.seed}:likes"), plan.people, plan.ids, liked, plan.anchor)
     fields = [MessageLike.user, MessageLike.message, MessageLike.created]
     with phase("likes", None, progress) as bar:
         return insert_rows(MessageLike, fields, rows, bar)
