@@ -6,13 +6,14 @@
   posters (the dashboard's chart and cards);
 - `poster_day`, `followed_day`: per day and user, the messages posted and the follows
   received (the dashboard's top posters and most followed);
-- `message_stats`: each message's visible replies and likes (a timeline row's counts).
+- `message_stats`: each message's visible replies and likes (a timeline row's counts);
+- `user_stats.unread`: each user's unread notifications (the navigation's count).
 
 Triggers keep them, rather than code in the write paths, so that every writer counts:
 the site, the back office, the seed, a test factory, a hand-run statement. The rules
 below are written once and turned into SQLite triggers or PostgreSQL trigger functions.
 A bulk load drops the triggers and recounts at the end (`suspended()`). The migrations
-that created them (0006, 0007, 0008) hold frozen copies of this SQL.
+that created them (0006 to 0009) hold frozen copies of this SQL.
 """
 import contextlib
 
@@ -124,7 +125,19 @@ THREAD_RULES = {
             "UPDATE message_stats SET likes = likes - 1 WHERE message_id = OLD.message_id"]),
     ],
 }
-GROUPS = {"counters": RULES, "threads": THREAD_RULES}
+# A user's unread notifications (migration 0009): triggers named notices_*.
+NOTICE_RULES = {
+    "notification": [
+        ("INSERT", "NEW.read_at IS NULL", [
+            "UPDATE user_stats SET unread = unread + 1 WHERE user_id = NEW.recipient_id"]),
+        ("DELETE", "OLD.read_at IS NULL", [
+            "UPDATE user_stats SET unread = unread - 1 WHERE user_id = OLD.recipient_id"]),
+        ("UPDATE OF read_at", "(OLD.read_at IS NULL) <> (NEW.read_at IS NULL)", [
+            "UPDATE user_stats SET unread = unread + "
+            "CASE WHEN NEW.read_at IS NULL THEN 1 ELSE -1 END WHERE user_id = NEW.recipient_id"]),
+    ],
+}
+GROUPS = {"counters": RULES, "threads": THREAD_RULES, "notices": NOTICE_RULES}
 
 # Count everything from the tables, each statement one pass (GROUP BY) over one table.
 RECOUNT = [
@@ -139,6 +152,10 @@ RECOUNT = [
        LEFT JOIN (SELECT user_id AS id, COUNT(*) AS n,
                          SUM(CASE WHEN hidden_at IS NULL THEN 0 ELSE 1 END) AS hidden
                   FROM message GROUP BY user_id) m ON m.id = u.id""",
+    """UPDATE user_stats SET unread = c.n FROM (
+         SELECT recipient_id, COUNT(*) AS n FROM notification WHERE read_at IS NULL
+         GROUP BY recipient_id) c
+       WHERE c.recipient_id = user_stats.user_id""",
     """INSERT INTO poster_day (day, user_id, n)
        SELECT DAY(pub_date), user_id, COUNT(*) FROM message GROUP BY DAY(pub_date), user_id""",
     """INSERT INTO followed_day (day, user_id, n)

@@ -26,7 +26,7 @@ def columns(viewer):
             User.username, User.email, User.role, User.suspended_at, Message.in_reply_to,
             Message.in_reply_to_user, ReplyTo.username,
             fn.COALESCE(MessageStats.replies, SQL("0")), fn.COALESCE(MessageStats.likes, SQL("0")),
-            liked)
+            liked, Message.mentions)
 
 
 def with_row_joins(query):
@@ -66,10 +66,10 @@ class Author(Person):
 class MessageRow:
     """One message of a feed, with its author, the message it answers (in_reply_to_id:
     None once deleted; reply_to_username: its author), its counts, whether the viewer
-    likes it (and the reason it is hidden, when read)."""
+    likes it, the names it mentions (and the reason it is hidden, when read)."""
     __slots__ = ("id", "content", "pub_date", "hidden_at", "user", "in_reply_to_id",
                  "in_reply_to_user_id", "reply_to_username", "replies", "likes", "liked",
-                 "hidden_reason")
+                 "mentions", "hidden_reason")
 
     def __init__(self, row):
         self.id, self.content = row[0], row[1]
@@ -77,7 +77,8 @@ class MessageRow:
         self.user = Author(row[4], row[5], row[6], row[7], row[8])
         self.in_reply_to_id, self.in_reply_to_user_id, self.reply_to_username = row[9:12]
         self.replies, self.likes, self.liked = row[12], row[13], bool(row[14])
-        self.hidden_reason = row[15] if len(row) > 15 else None
+        self.mentions = row[15]
+        self.hidden_reason = row[16] if len(row) > 16 else None
 
     @property
     def is_hidden(self):

@@ -7,6 +7,7 @@ parse an id: templates reach them as filters (see `init_app`), Python as functio
 """
 import datetime
 import json
+import re
 import zlib
 
 from jinja2 import pass_eval_context
@@ -86,13 +87,32 @@ def excerpt(text, length=80):
     return text if len(text) <= length else text[:length - 1].rstrip() + "…"
 
 
-@pass_eval_context
-def linkify(eval_ctx, text):
-    """Escape `text` and make http(s) and www. links clickable (rel=nofollow noopener).
+# @name in a message: not inside a word, an address or a URL path (me@x.org, x.org/@bob)
+MENTION_RE = re.compile(r"(?<![\w@/.:+-])@([A-Za-z0-9_]{3,30})(?![\w@])")
 
-    urlize is the slowest part of a timeline render (docs/architecture.md,
-    "Performance"): run it only on text that can hold a link.
-    """
+
+@pass_eval_context
+def linkify(eval_ctx, text, mentions=None):
+    """Escape `text` and make http(s) and www. links clickable (rel=nofollow noopener), and
+    each @name whose lowercased name is in `mentions` (the space-separated names the message
+    mentioned when it was posted: Message.mentions) a link to that profile."""
+    names = set(mentions.split()) if mentions else ()
+    parts, last = [], 0
+    for found in MENTION_RE.finditer(text) if names else ():
+        name = found.group(1)
+        if name.lower() in names:
+            parts.append(_links(eval_ctx, text[last:found.start()]))
+            parts.append(Markup('<a class="mention" href="/users/{0}/">@{0}</a>').format(name))
+            last = found.end()
+    if not parts:
+        return _links(eval_ctx, text)
+    parts.append(_links(eval_ctx, text[last:]))
+    return Markup("").join(parts)
+
+
+def _links(eval_ctx, text):
+    """urlize is the slowest part of a timeline render (docs/architecture.md,
+    "Performance"): run it only on text that can hold a link."""
     if "://" not in text and "www." not in text:
         return escape(text)
     return Markup(do_urlize(eval_ctx, text, trim_url_limit=40, nofollow=True, target="_blank",

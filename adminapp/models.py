@@ -17,7 +17,8 @@ from peewee import (JOIN, SQL, BooleanField, CharField, CompositeKey, DateField,
 from .compiled import Shape
 from .db import BaseModel, database
 from .passwords import hash_password, is_legacy, verify_nobody, verify_password
-from .vocabulary import Action, Category, Limits, Role, SessionEnd, Target
+from .formatting import MENTION_RE
+from .vocabulary import Action, Category, Limits, Notice, Role, SessionEnd, Target
 
 USERNAME_RE = re.compile(rf"^[A-Za-z0-9_]{{{Limits.USERNAME_MIN},{Limits.USERNAME_MAX}}}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -313,8 +314,9 @@ class User(UserMixin, Person, BaseModel):
         why is the SessionEnd that closed it, or None for a token we never issued."""
         if not token or not isinstance(token, str) or len(token) > 100:
             return None, None
-        found = SESSION_USER.instances(cls, ("session_ended_at", "session_end", "_following"),
-                                       LoginSession.digest(token))
+        found = SESSION_USER.instances(
+            cls, ("session_ended_at", "session_end", "_following", "_unread"),
+            LoginSession.digest(token))
         if not found:
             return None, None
         user = found[0]
@@ -323,6 +325,7 @@ class User(UserMixin, Person, BaseModel):
         if user.is_suspended:
             return None, SessionEnd.SUSPENDED
         user.login_token, user._following = token, user._following or 0
+        user._unread = user._unread or 0
         return user, None
 
     # --- settings -----------------------------------------------------------
@@ -366,8 +369,11 @@ class User(UserMixin, Person, BaseModel):
         if user.is_suspended:
             raise ValidationError("This account is suspended: it cannot be followed.")
         # ON CONFLICT DO NOTHING: two clicks at once end with one row, never an error.
-        (Relationship.insert(from_user=self, to_user=user, created=utcnow())
-         .on_conflict_ignore().execute())
+        with database.atomic():
+            added = (Relationship.insert(from_user=self, to_user=user, created=utcnow())
+                     .on_conflict_ignore().as_rowcount().execute())
+            if added:
+                Notification.send(user.id, Notice.FOLLOW, self)
 
     def unfollow(self, user):
         """Stop following `user` (idempotent); returns the number of rows removed."""
@@ -377,13 +383,23 @@ class User(UserMixin, Person, BaseModel):
     # --- messages -----------------------------------------------------------
     def post(self, content, in_reply_to=None):
         """Create and return a message, a reply to the message `in_reply_to` when given;
+        the author of that message and the people it names by @name are notified.
         ValidationError on bad text or while suspended."""
         if self.is_suspended:
             raise ValidationError("Your account is suspended: you cannot post.")
         content = clean_content(content)
         parent = {} if in_reply_to is None else {"in_reply_to": in_reply_to.id,
                                                   "in_reply_to_user": in_reply_to.user_id}
-        return Message.create(user=self, content=content, pub_date=utcnow(), **parent)
+        named = mentioned_users(content)
+        with database.atomic():
+            message = Message.create(user=self, content=content, pub_date=utcnow(),
+                                     mentions=" ".join(sorted(named)) or None, **parent)
+            if in_reply_to is not None:
+                Notification.send(in_reply_to.user_id, Notice.REPLY, self, message)
+            for user_id in named.values():
+                if in_reply_to is None or user_id != in_reply_to.user_id:
+                    Notification.send(user_id, Notice.MENTION, self, message)
+        return message
 
     def delete_message(self, message):
         """Delete `message`, one of this user's own, for good, with the reports and likes on
@@ -396,16 +412,50 @@ class User(UserMixin, Person, BaseModel):
             return bool(Message.delete().where(Message.id == message.id).execute())
 
     def like(self, message):
-        """Like `message` (idempotent). ValidationError while suspended."""
+        """Like `message` (idempotent; its author is notified the first time).
+        ValidationError while suspended."""
         if self.is_suspended:
             raise ValidationError("Your account is suspended.")
-        (MessageLike.insert(user=self.id, message=message.id, created=utcnow())
-         .on_conflict_ignore().execute())
+        with database.atomic():
+            added = (MessageLike.insert(user=self.id, message=message.id, created=utcnow())
+                     .on_conflict_ignore().as_rowcount().execute())
+            if added:
+                Notification.send(message.user_id, Notice.LIKE, self, message)
 
     def unlike(self, message):
-        """Take back a like of `message` (idempotent); returns whether there was one."""
-        return bool(MessageLike.delete().where((MessageLike.user == self.id)
-                                               & (MessageLike.message == message.id)).execute())
+        """Take back a like of `message` (idempotent), and its notification if unread;
+        returns whether there was one."""
+        with database.atomic():
+            Notification.delete().where(
+                (Notification.kind == Notice.LIKE.value) & (Notification.actor == self.id)
+                & (Notification.message == message.id) & Notification.read_at.is_null()).execute()
+            return bool(MessageLike.delete().where(
+                (MessageLike.user == self.id) & (MessageLike.message == message.id)).execute())
+
+    @property
+    def unread_count(self):
+        """Unread notifications (their counters row; read with the user when it was loaded
+        for a login session)."""
+        if getattr(self, "_unread", None) is None:
+            self._unread = (UserStats.select(UserStats.unread)
+                            .where(UserStats.user == self.id).scalar() or 0)
+        return self._unread
+
+    def notifications(self):
+        """Query of this user's notifications, with their actor and message joined."""
+        Actor = User.alias("actor")
+        return (Notification.select(Notification, Actor, Message)
+                .join(Actor, JOIN.LEFT_OUTER, on=(Notification.actor == Actor.id), attr="actor")
+                .join_from(Notification, Message, JOIN.LEFT_OUTER,
+                           on=(Notification.message == Message.id), attr="message")
+                .where(Notification.recipient == self.id))
+
+    def mark_notifications_read(self):
+        """Mark every unread notification of this user read; returns how many."""
+        self._unread = 0
+        return (Notification.update(read_at=utcnow())
+                .where((Notification.recipient == self.id) & Notification.read_at.is_null())
+                .execute())
 
     def following_count(self):
         """How many accounts this user follows (their counters row; read with the user
@@ -424,6 +474,7 @@ class UserStats(BaseModel):
     following = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     posts = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     hidden = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    unread = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # notifications
 
     class Meta:
         table_name = "user_stats"
@@ -510,6 +561,8 @@ class Message(BaseModel):
                                   index=False)
     in_reply_to_user = ForeignKeyField(User, null=True, on_delete="SET NULL", index=False,
                                        backref="replies_received")
+    # the lowercased names of the users it mentioned when posted, space-separated (0009)
+    mentions = TextField(null=True)
 
     class Meta:
         table_name = "message"
@@ -570,6 +623,50 @@ class MessageStats(BaseModel):
 
     class Meta:
         table_name = "message_stats"
+
+
+class Notification(BaseModel):
+    """Something `recipient` should know: a mention, a reply, a follow, a like (by `actor`),
+    a moderator's decision (no actor; `text` says what). Deleted with its recipient, actor
+    or message; `read_at` once its page was opened."""
+    recipient = ForeignKeyField(User, backref="notices_received", on_delete="CASCADE",
+                                index=False)
+    kind = CharField(max_length=16, choices=Notice.choices())
+    actor = ForeignKeyField(User, null=True, backref="notified", on_delete="CASCADE")
+    message = ForeignKeyField(Message, null=True, backref="notifications", on_delete="CASCADE")
+    text = CharField(max_length=Limits.REASON_MAX, null=True)
+    created = DateTimeField(default=utcnow)
+    read_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "notification"
+        indexes = ((("recipient", "created", "id"), False),)
+
+    @property
+    def is_unread(self):
+        return self.read_at is None
+
+    @classmethod
+    def send(cls, recipient_id, kind, actor=None, message=None, text=None):
+        """Notify the user `recipient_id` of `kind`; nothing when the actor is the recipient.
+        Returns the notification or None."""
+        actor_id = getattr(actor, "id", actor)
+        if actor_id is not None and actor_id == recipient_id:
+            return None
+        return cls.create(recipient=recipient_id, kind=Notice(kind).value, actor=actor_id,
+                          message=getattr(message, "id", message), text=text, created=utcnow())
+
+
+def mentioned_users(content):
+    """{lowercased name: id} of the existing, active users `content` names by @name (at most
+    Limits.MENTIONS_MAX names are looked up): one query, none without an @."""
+    names = list(dict.fromkeys(name.lower() for name in MENTION_RE.findall(content)))
+    if not names:
+        return {}
+    found = (User.select(fn.LOWER(User.username), User.id)
+             .where(fn.LOWER(User.username).in_(names[:Limits.MENTIONS_MAX])
+                    & User.suspended_at.is_null()).tuples())
+    return dict(found)
 
 
 class Report(BaseModel):
@@ -656,10 +753,11 @@ class AuditLog(BaseModel):
 
 
 # The current user of every request, by login session token: one compiled query
-# (models.User.from_session), the user with the session's state and their follow count.
+# (models.User.from_session), the user with the session's state, their follow count and
+# their unread notifications.
 SESSION_USER = Shape(lambda p: (
     LoginSession.select(*User._meta.sorted_fields, LoginSession.ended_at, LoginSession.end_reason,
-                        UserStats.following)
+                        UserStats.following, UserStats.unread)
     .join(User, on=(LoginSession.user == User.id))
     .join(UserStats, JOIN.LEFT_OUTER, on=(UserStats.user == User.id))
     .where(LoginSession.token_hash == p(0))))
@@ -670,7 +768,7 @@ STAT_NAMES = ("followers_count", "following_count", "written_count", "hidden_cou
 PROFILE = Shape(lambda p: User.stats_for(p(1)).where(fn.LOWER(User.username) == p(0)))
 
 MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, Relationship, Message,
-          MessageLike, MessageStats, Report, AuditLog]
+          MessageLike, MessageStats, Notification, Report, AuditLog]
 
 # Usernames are unique ignoring case: "Alice" and "alice" are one person.
 User.add_index(User.index(fn.LOWER(User.username), unique=True, name="user_username_lower"))

@@ -7,8 +7,9 @@ sentence fit to show the moderator) otherwise. The admin views, the buttons
 on public pages, the CLI and seed_data.py all call these.
 """
 from .db import database
-from .models import AuditLog, LoginSession, Message, Relationship, Report, User, clean_reason, utcnow
-from .vocabulary import Action, Outcome, Role, SessionEnd
+from .models import (AuditLog, LoginSession, Message, Notification, Relationship, Report, User,
+                     clean_reason, utcnow)
+from .vocabulary import Action, Notice, Outcome, Role, SessionEnd
 
 MODERATOR = Role.MODERATOR.rank
 ADMIN = Role.ADMIN.rank
@@ -69,6 +70,9 @@ def hide_message(actor, message, reason):
         if _change(message, Message.hidden_at.is_null(), hidden_at=utcnow(), hidden_by=actor,
                    hidden_reason=clean_reason(reason)):
             _record(actor, Action.HIDE, message, before="visible", after="hidden", reason=reason)
+            # the author is told why, never by whom
+            Notification.send(message.user_id, Notice.HIDDEN, message=message,
+                              text=clean_reason(reason))
     return message
 
 
@@ -144,6 +148,9 @@ def resolve_report(actor, report, outcome, reason=None):
         if outcome == Outcome.HIDE:
             hide_message(actor, report.message, reason or f"reported: {report.category}")
         _record(actor, Action.RESOLVE_REPORT, report, before="open", after=outcome, reason=reason)
+        # the reporter learns the outcome, not who decided it
+        Notification.send(report.reporter_id, Notice.REPORT_RESOLVED, message=report.message_id,
+                          text=Outcome(outcome).label)
     return report
 
 

@@ -94,12 +94,21 @@ def _encode_message(message):
     return f"{message.pub_date:%Y%m%d%H%M%S%f}-{message.id}"
 
 
+def _encode_created(row):
+    return f"{row.created:%Y%m%d%H%M%S%f}-{row.id}"
+
+
 def _decode_message(cursor):
     stamp, _, ident = cursor.partition("-")
     pk = parse_id(ident)
     if pk is None:
         raise ValueError(cursor)
     return datetime.datetime.strptime(stamp, "%Y%m%d%H%M%S%f"), pk
+
+
+def notifications(model):
+    """Keyset over notifications by (created, id), newest first."""
+    return Keyset((model.created, model.id), _encode_created, _decode_message)
 
 
 def _decode_username(cursor):

@@ -107,6 +107,17 @@ class SessionEnd(Word):
     ROLE = "role", "Your role on tweepee changed. Log in again."
 
 
+class Notice(Word):
+    """What a notification tells its recipient; "<actor> <label>" reads as a sentence (the
+    moderation ones have no actor: nobody is named for a moderator's decision)."""
+    MENTION = "mention", "mentioned you", "info"
+    REPLY = "reply", "replied to you", "primary"
+    FOLLOW = "follow", "followed you", "success"
+    LIKE = "like", "liked your message", "danger"
+    HIDDEN = "hidden", "Your message was hidden by the moderators", "warning"
+    REPORT_RESOLVED = "report_resolved", "The moderators looked at your report", "secondary"
+
+
 class Limits:
     """How long what people type may be; models, forms and templates read these."""
     USERNAME_MIN = 3
@@ -117,6 +128,7 @@ class Limits:
     BIO_MAX = 300
     REASON_MAX = 200   # a moderator's reason, kept in the audit log and on a hidden message
     NOTE_MAX = 1000    # a reporter's note to the moderators
+    MENTIONS_MAX = 10  # people a message can notify by @name
 
 
 # Reasons the seed data gives its moderation (the verbs accept any text up to REASON_MAX).
@@ -126,4 +138,4 @@ REASON_PRESETS = ("Spam", "Abusive language", "Advertising", "Impersonation", "O
 def init_app(app):
     """Make the vocabulary available to every template (`Role`, `Category`, `Limits`, ...)."""
     app.jinja_env.globals.update(Role=Role, Category=Category, Action=Action, Outcome=Outcome,
-                                 Target=Target, Limits=Limits)
+                                 Target=Target, Notice=Notice, Limits=Limits)

@@ -13,7 +13,7 @@ from adminapp import db, seed
 from peewee import SQL, fn
 
 from adminapp.models import (USERNAME_RE, AuditLog, Message, MessageLike, MessageStats,
-                             Relationship, Report, User)
+                             Notification, Relationship, Report, User, UserStats)
 from adminapp.seed import bulk
 from adminapp.seed.command import main
 from adminapp.vocabulary import Limits
@@ -204,6 +204,28 @@ def test_conversations_obey_the_rules(seeded):
     for message, n in (MessageLike.select(MessageLike.message, fn.COUNT(SQL("*")))
                        .group_by(MessageLike.message).tuples()):
         assert counted[message][1] == n
+
+
+def test_notifications_match_the_activity_and_the_unread_counts(seeded):
+    """Each notification is about something that happened to its recipient, never by
+    themselves; mentions link existing people; the unread counters match the rows."""
+    kinds = dict(Notification.select(Notification.kind, fn.COUNT(SQL("*")))
+                 .group_by(Notification.kind).tuples())
+    assert {"reply", "like", "follow", "hidden"} <= set(kinds), kinds
+    for n in Notification.select().where(Notification.kind == "reply"):
+        assert n.message.in_reply_to_user_id == n.recipient_id != n.actor_id
+    for n in Notification.select().where(Notification.kind == "like"):
+        assert n.message.user_id == n.recipient_id != n.actor_id
+    mentioned = Message.select().where(Message.mentions.is_null(False))
+    assert mentioned.count() > 0
+    for message in mentioned:
+        assert message.content.lower().startswith(f"@{message.mentions} ") or \
+            f"@{message.mentions}" in message.content.lower()
+        assert User.lookup(message.mentions) is not None
+    unread = dict(Notification.select(Notification.recipient, fn.COUNT(SQL("*")))
+                  .where(Notification.read_at.is_null()).group_by(Notification.recipient).tuples())
+    assert unread and all(stats.unread == unread.get(stats.user_id, 0)
+                          for stats in UserStats.select())
 
 
 def test_people_obey_the_rules(seeded):

@@ -33,10 +33,10 @@ def message_row(message, actions="", now=None, member=None, gravatar=None):
     if gravatar is None:
         gravatar = bool(current_app.config.get("GRAVATAR"))
     author = message.user
-    key = (message.id, message.content, message.pub_date, message.is_hidden, author.username,
-           author.email if gravatar else None, gravatar, message.in_reply_to_id,
-           message.in_reply_to_user_id, message.reply_to_username, message.replies,
-           message.likes, member, member and message.liked)
+    key = (message.id, message.content, message.mentions, message.pub_date, message.is_hidden,
+           author.username, author.email if gravatar else None, gravatar,
+           message.in_reply_to_id, message.in_reply_to_user_id, message.reply_to_username,
+           message.replies, message.likes, member, member and message.liked)
     parts = _kept.get(key)
     if parts is None:
         html = str(get_template_attribute("_message_row.html", "row")(

@@ -260,6 +260,19 @@ def report(message_id):
                      to_thread(message.id), report_form=form, **thread_or_404(message.id))
 
 
+# --- notifications -----------------------------------------------------------------
+@bp.route("/notifications/")
+@login_required
+def notifications():
+    """Your notifications, newest first; opening the page marks them read (this page
+    still shows which ones were new)."""
+    page = pagination.notifications(models.Notification).page(
+        current_user.notifications(), request.args, per_page())
+    if any(n.is_unread for n in page.items) or current_user.unread_count:
+        current_user.mark_notifications_read()
+    return render_template("public/notifications.html", page=page, title="Notifications")
+
+
 # --- settings ------------------------------------------------------------------------
 @bp.route("/settings/", methods=["GET", "POST"])
 @login_required

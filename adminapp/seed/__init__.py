@@ -14,7 +14,7 @@ stays flat whatever the number of messages. Most of the time is peewee building
 SQL, so the SQL of a full chunk is built once and reused.
 
 One module a kind of row: people.py, follows.py, messages.py (replies among them),
-likes.py, reports.py. A few
+likes.py, reports.py, notifications.py (those of the last two weeks). A few
 users are suspended and a few messages hidden through the moderation verbs (with
 their audit rows: moderation.py), and about 0.1% of the messages carry an open
 report, so the back office has work.
@@ -38,6 +38,7 @@ from .follows import DEMO_FOLLOWS, load_follows
 from .likes import load_likes
 from .messages import MESSAGE_SPAN, load_messages
 from .moderation import MIN_HIDDEN, moderate
+from .notifications import load_notifications
 from .people import DEMO_ACCOUNTS, insert_people, make_people
 from .reports import MIN_REPORTS, load_reports
 from .text import make_pool
@@ -64,8 +65,8 @@ def seed(users, messages, follows, seed=1, reset=False, demo_password=DEMO_PASSW
          progress=True):
     """Fill the connected database with demo data; returns the figures as a dict.
 
-    Keys: users, follows, messages, replies, likes, reports, hidden, suspended, seconds,
-    messages_per_second.
+    Keys: users, follows, messages, replies, likes, reports, notifications, hidden, suspended,
+    seconds, messages_per_second.
     Call it outside any transaction: it commits as it goes.
     Raises NotEmpty when there are users already and `reset` is false, ValueError on
     bad figures and models.ValidationError on a too short demo password.
@@ -106,6 +107,7 @@ def load(seed, users, messages, follows, anchor, password_hash, progress):
     figures["replies"] = Message.select().where(Message.in_reply_to.is_null(False)).count()
     figures["likes"] = load_likes(plan, messages, progress)
     figures["reports"] = load_reports(plan, messages, progress)
+    figures["notifications"] = load_notifications(plan)
     figures.update(moderate(plan, messages, progress))
     return figures
 

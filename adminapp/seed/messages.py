@@ -1,5 +1,6 @@
 """The messages: over MESSAGE_SPAN at a growing rate, oldest first, by people who had joined;
-about REPLY_SHARE of them answer a recent message (threads a few levels deep).
+about REPLY_SHARE of them answer a recent message (threads a few levels deep), half of
+those starting with "@author", and a few others name someone by @name.
 """
 import bisect
 import datetime
@@ -12,6 +13,7 @@ from peewee import fn
 from adminapp import db
 from adminapp.db import database
 from adminapp.models import Message, clean_content
+from adminapp.vocabulary import Limits
 
 from .bulk import insert_rows, phase
 from .text import compose
@@ -21,6 +23,8 @@ REPLY_SHARE = 0.3
 # few hundred (an exponential draw: conversations happen while a message is fresh)
 REPLY_WINDOW = 5000
 REPLY_MEAN_DISTANCE = 300
+REPLY_MENTION_SHARE = 0.5   # of the replies start with "@author "
+MENTION_SHARE = 0.03        # of the other messages name someone who had joined
 
 MESSAGE_SPAN = datetime.timedelta(days=60)
 NEWEST_AGE = datetime.timedelta(minutes=3)
@@ -46,27 +50,34 @@ def message_times(rng, count, anchor):
 
 
 def message_rows(rng, pool, people, ids, count, anchor, first_id):
-    """Yield (id, user_id, content, pub_date, in_reply_to_id, in_reply_to_user_id) tuples,
-    oldest first, by people who had joined by then, ids from `first_id` on."""
+    """Yield (id, user_id, content, pub_date, in_reply_to_id, in_reply_to_user_id, mentions)
+    tuples, oldest first, by people who had joined by then, ids from `first_id` on."""
     cum_weights = list(itertools.accumulate(p.weight for p in people))
     join_dates = [p.join_date for p in people]
-    recent = []  # the authors of the last REPLY_WINDOW messages (a ring)
+    recent = []  # the authors (positions in `people`) of the last REPLY_WINDOW messages
     joined = 0
     for n, pub_date in enumerate(message_times(rng, count, anchor)):
         if joined < len(people) and join_dates[joined] <= pub_date:
             joined = bisect.bisect_right(join_dates, pub_date, joined)
         weight = rng.random() * cum_weights[joined - 1]
-        author = ids[bisect.bisect_right(cum_weights, weight, 0, joined - 1)]
-        parent = parent_author = None
+        author = bisect.bisect_right(cum_weights, weight, 0, joined - 1)
+        parent = named = None
         if n and rng.random() < REPLY_SHARE:
             back = min(n, REPLY_WINDOW, 1 + int(rng.expovariate(1 / REPLY_MEAN_DISTANCE)))
-            parent, parent_author = first_id + n - back, recent[(n - back) % REPLY_WINDOW]
+            parent, named = first_id + n - back, recent[(n - back) % REPLY_WINDOW]
         if len(recent) < REPLY_WINDOW:
             recent.append(author)
         else:
             recent[n % REPLY_WINDOW] = author
-        yield (first_id + n, author, clean_content(compose(rng, pool)), pub_date, parent,
-               parent_author)
+        text, mention = compose(rng, pool), None
+        if parent is not None and rng.random() < REPLY_MENTION_SHARE:
+            mention = people[named].username
+        elif parent is None and rng.random() < MENTION_SHARE:
+            mention = people[rng.randrange(joined)].username
+        if mention is not None:
+            text = f"@{mention} " + text[:Limits.MESSAGE_MAX - len(mention) - 2]
+        yield (first_id + n, ids[author], clean_content(text), pub_date, parent,
+               None if parent is None else ids[named], mention and mention.lower())
 
 
 def load_messages(plan, count, progress):
@@ -76,7 +87,7 @@ def load_messages(plan, count, progress):
     rows = message_rows(Random(f"{plan.seed}:messages"), plan.pool, plan.people, plan.ids,
                         count, plan.anchor, first_id)
     fields = [Message.id, Message.user, Message.content, Message.pub_date, Message.in_reply_to,
-              Message.in_reply_to_user]
+              Message.in_reply_to_user, Message.mentions]
     with phase("messages", count, progress) as bar:
         total = insert_rows(Message, fields, rows, bar)
     if not db.is_sqlite():  # the next message the site posts takes the next id
