@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from peewee import JOIN, SQL, Case, Select, fn
 
 from .compiled import Shape
-from .models import Message, MessageLike, MessageStats, Person, Relationship, User, UserStats
+from .models import (Block, Message, MessageLike, MessageStats, Mute, Person, Relationship, User,
+                     UserStats)
 from .pagination import messages as message_keyset
 
 VIEWER = 2  # the placeholder of the viewer's id (0: nobody) in every feed's query
@@ -66,10 +67,11 @@ class Author(Person):
 class MessageRow:
     """One message of a feed, with its author, the message it answers (in_reply_to_id:
     None once deleted; reply_to_username: its author), its counts, whether the viewer
-    likes it, the names it mentions (and the reason it is hidden, when read)."""
+    likes it, the names it mentions (and, in a thread, the reason it is hidden and whether
+    a block stands between its author and the viewer)."""
     __slots__ = ("id", "content", "pub_date", "hidden_at", "user", "in_reply_to_id",
                  "in_reply_to_user_id", "reply_to_username", "replies", "likes", "liked",
-                 "mentions", "hidden_reason")
+                 "mentions", "hidden_reason", "blocked")
 
     def __init__(self, row):
         self.id, self.content = row[0], row[1]
@@ -79,6 +81,7 @@ class MessageRow:
         self.replies, self.likes, self.liked = row[12], row[13], bool(row[14])
         self.mentions = row[15]
         self.hidden_reason = row[16] if len(row) > 16 else None
+        self.blocked = bool(row[17]) if len(row) > 17 else False
 
     @property
     def is_hidden(self):
@@ -103,11 +106,13 @@ class Feed:
     """A list of public messages, newest first, paged by (pub_date, id).
 
     `where(p, shape)` returns the feed's condition for a PageShape, with p(3), p(4)...
-    for its own values (p(0) and p(1) are the page cursor's, p(2) the viewer's id).
+    for its own values (p(0) and p(1) are the page cursor's, p(2) the viewer's id). The
+    viewer never sees the messages of those they block or who block them (Block.unseen_by).
     """
 
-    def __init__(self, where, keyset=KEYSET):
-        self.where, self.keyset = where, keyset
+    def __init__(self, where, keyset=KEYSET, mutes=True):
+        """`mutes`: the viewer's mutes hide messages here too (timelines), not only blocks."""
+        self.where, self.keyset, self.mutes = where, keyset, mutes
         self._shapes = {}
 
     def _shape(self, from_start, smaller, reverse, limit):
@@ -115,9 +120,10 @@ class Feed:
         if key not in self._shapes:
             def build(p):
                 shape = PageShape(None if from_start else (p(0), p(1)), smaller, reverse, limit)
+                unseen = Block.unseen_by(p(VIEWER), with_mutes=self.mutes)
                 query = with_row_joins(
                     Message.select(*columns(p(VIEWER))).join(User, on=(Message.user == User.id))
-                ).where(Message.public() & self.where(p, shape))
+                ).where(Message.public() & Message.user.not_in(unseen) & self.where(p, shape))
                 return self.keyset.query_for(query, shape.cursor, smaller, reverse,
                                              SQL(str(limit)))
             self._shapes[key] = Shape(build)
@@ -175,15 +181,16 @@ def _page_bound(p, shape):
     no_hidden = fn.COALESCE(Stats.hidden, SQL("0")) == SQL("0")
     per_author = Case(None, [(no_hidden, nth(False))], nth(True))
     suspended = User.select(User.id).where(User.suspended_at.is_null(False))
+    muted = Mute.select(Mute.muted).where(Mute.muter == p(3))  # their messages are not read
     bound = (Select(from_list=[authors], columns=[(fn.MAX if newest_first else fn.MIN)(per_author)])
              .join(Stats, JOIN.LEFT_OUTER, on=(Stats.user == authors.c.author))
-             .where(authors.c.author.not_in(suspended)))
+             .where(authors.c.author.not_in(suspended) & authors.c.author.not_in(muted)))
     edge = fn.COALESCE(bound, p(5))
     return (Message.pub_date >= edge) if newest_first else (Message.pub_date <= edge)
 
 
 PUBLIC = Feed(lambda p, shape: SQL("1 = 1"))
-PROFILE = Feed(lambda p, shape: Message.user == p(3))
+PROFILE = Feed(lambda p, shape: Message.user == p(3), mutes=False)
 # Few follows: each followed account's newest messages through (user, pub_date, id),
 # bounded (_page_bound).
 HOME = Feed(lambda p, shape: Message.user.in_(_followed_and_self(p)) & _page_bound(p, shape))
@@ -221,13 +228,15 @@ HOME_DENSE = Feed(_dense)
 
 
 # A message's replies, oldest first.
-REPLIES = Feed(lambda p, shape: Message.in_reply_to == p(3), message_keyset(Message, False))
+REPLIES = Feed(lambda p, shape: Message.in_reply_to == p(3), message_keyset(Message, False),
+               mutes=False)
 THREAD_DEPTH = 50  # ancestors shown above a message, nearest last
 
 
 def _thread(p):
     """The message p(0) and its ancestors (up to THREAD_DEPTH), root first, as rows with
-    the reason a hidden one is hidden; p(1) is the viewer's id."""
+    the reason a hidden one is hidden and whether a block stands between its author and the
+    viewer, whose id is p(1)."""
     Up = Message.alias("up")
     base = (Message.select(Message.id, SQL("0")).where(Message.id == p(0))
             .cte("chain", recursive=True, columns=("id", "depth")))
@@ -235,7 +244,8 @@ def _thread(p):
             .join(base, on=(Up.id == base.c.id))
             .where(Up.in_reply_to.is_null(False) & (base.c.depth < SQL(str(THREAD_DEPTH)))))
     chain = base.union_all(step)
-    query = (Message.select(*columns(p(1)), Message.hidden_reason)
+    unseen = Message.user.in_(Block.unseen_by(p(1)))
+    query = (Message.select(*columns(p(1)), Message.hidden_reason, unseen)
              .join(chain, on=(Message.id == chain.c.id))
              .join_from(Message, User, on=(Message.user == User.id)))
     return with_row_joins(query).order_by(chain.c.depth.desc()).with_cte(chain)
@@ -255,8 +265,10 @@ def thread_for(viewer, message_id):
 
 
 def visible_to(viewer, row):
-    """Whether `viewer` may read the message `row` (Message.visible_to's rule)."""
-    return Message.sees_all(viewer) or not (row.is_hidden or row.user.is_suspended)
+    """Whether `viewer` may read the message `row`: Message.visible_to's rule, and no block
+    between its author and the viewer (staff see every message)."""
+    return Message.sees_all(viewer) or not (row.is_hidden or row.user.is_suspended
+                                            or row.blocked)
 
 
 def viewer_id(viewer):

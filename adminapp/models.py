@@ -368,6 +368,8 @@ class User(UserMixin, Person, BaseModel):
             raise ValidationError("Your account is suspended.")
         if user.is_suspended:
             raise ValidationError("This account is suspended: it cannot be followed.")
+        if Block.between(self.id, user.id):
+            raise ValidationError("You cannot follow this account.")
         # ON CONFLICT DO NOTHING: two clicks at once end with one row, never an error.
         with database.atomic():
             added = (Relationship.insert(from_user=self, to_user=user, created=utcnow())
@@ -388,6 +390,8 @@ class User(UserMixin, Person, BaseModel):
         if self.is_suspended:
             raise ValidationError("Your account is suspended: you cannot post.")
         content = clean_content(content)
+        if in_reply_to is not None and Block.between(self.id, in_reply_to.user_id):
+            raise ValidationError("You cannot reply to this account.", field="content")
         parent = {} if in_reply_to is None else {"in_reply_to": in_reply_to.id,
                                                   "in_reply_to_user": in_reply_to.user_id}
         named = mentioned_users(content)
@@ -416,6 +420,8 @@ class User(UserMixin, Person, BaseModel):
         ValidationError while suspended."""
         if self.is_suspended:
             raise ValidationError("Your account is suspended.")
+        if Block.between(self.id, message.user_id):
+            raise ValidationError("You cannot like this account's messages.")
         with database.atomic():
             added = (MessageLike.insert(user=self.id, message=message.id, created=utcnow())
                      .on_conflict_ignore().as_rowcount().execute())
@@ -431,6 +437,49 @@ class User(UserMixin, Person, BaseModel):
                 & (Notification.message == message.id) & Notification.read_at.is_null()).execute()
             return bool(MessageLike.delete().where(
                 (MessageLike.user == self.id) & (MessageLike.message == message.id)).execute())
+
+    # --- blocks and mutes -----------------------------------------------------
+    def block(self, user):
+        """Block `user` (idempotent): the follows between you go both ways, and their unread
+        notifications to you. ValidationError for oneself."""
+        if user.id == self.id:
+            raise ValidationError("You cannot block yourself.")
+        with database.atomic():
+            Block.insert(blocker=self.id, blocked=user.id, created=utcnow()) \
+                .on_conflict_ignore().execute()
+            Relationship.delete().where(
+                ((Relationship.from_user == self.id) & (Relationship.to_user == user.id))
+                | ((Relationship.from_user == user.id) & (Relationship.to_user == self.id))
+            ).execute()
+            Notification.delete().where((Notification.recipient == self.id)
+                                        & (Notification.actor == user.id)
+                                        & Notification.read_at.is_null()).execute()
+
+    def unblock(self, user):
+        """Stop blocking `user` (idempotent); returns whether there was a block."""
+        return bool(Block.delete().where((Block.blocker == self.id)
+                                         & (Block.blocked == user.id)).execute())
+
+    def mute(self, user):
+        """Mute `user` (idempotent). ValidationError for oneself."""
+        if user.id == self.id:
+            raise ValidationError("You cannot mute yourself.")
+        Mute.insert(muter=self.id, muted=user.id, created=utcnow()).on_conflict_ignore().execute()
+
+    def unmute(self, user):
+        """Stop muting `user` (idempotent); returns whether there was a mute."""
+        return bool(Mute.delete().where((Mute.muter == self.id) & (Mute.muted == user.id))
+                    .execute())
+
+    def blocked_users(self):
+        """Query of the users this user blocks, by username."""
+        return (User.select().join(Block, on=(Block.blocked == User.id))
+                .where(Block.blocker == self.id).order_by(User.username))
+
+    def muted_users(self):
+        """Query of the users this user mutes, by username."""
+        return (User.select().join(Mute, on=(Mute.muted == User.id))
+                .where(Mute.muter == self.id).order_by(User.username))
 
     @property
     def unread_count(self):
@@ -625,6 +674,47 @@ class MessageStats(BaseModel):
         table_name = "message_stats"
 
 
+class Block(BaseModel):
+    """`blocker` blocks `blocked`: neither sees the other's messages, and the blocked one
+    cannot follow, reply to, mention (no notification) or like the blocker."""
+    blocker = ForeignKeyField(User, backref="blocks", on_delete="CASCADE", index=False)
+    blocked = ForeignKeyField(User, backref="blocked_by", on_delete="CASCADE")
+    created = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "block"
+        primary_key = CompositeKey("blocker", "blocked")
+
+    @classmethod
+    def between(cls, one_id, other_id):
+        """True when either of the users `one_id`, `other_id` blocks the other."""
+        return cls.select().where(
+            ((cls.blocker == one_id) & (cls.blocked == other_id))
+            | ((cls.blocker == other_id) & (cls.blocked == one_id))).exists()
+
+    @classmethod
+    def unseen_by(cls, viewer_id, with_mutes=False):
+        """Subquery: the ids of the users whose messages `viewer_id` (a value or a
+        placeholder) does not see: those they block, those who block them and, `with_mutes`,
+        those they mute."""
+        query = (cls.select(cls.blocked).where(cls.blocker == viewer_id)
+                 .union_all(cls.select(cls.blocker).where(cls.blocked == viewer_id)))
+        if with_mutes:
+            query = query.union_all(Mute.select(Mute.muted).where(Mute.muter == viewer_id))
+        return query
+
+
+class Mute(BaseModel):
+    """`muter` mutes `muted`: the muted one's messages leave the muter's timelines."""
+    muter = ForeignKeyField(User, backref="mutes", on_delete="CASCADE", index=False)
+    muted = ForeignKeyField(User, backref="muted_by", on_delete="CASCADE")
+    created = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "mute"
+        primary_key = CompositeKey("muter", "muted")
+
+
 class Notification(BaseModel):
     """Something `recipient` should know: a mention, a reply, a follow, a like (by `actor`),
     a moderator's decision (no actor; `text` says what). Deleted with its recipient, actor
@@ -648,10 +738,11 @@ class Notification(BaseModel):
 
     @classmethod
     def send(cls, recipient_id, kind, actor=None, message=None, text=None):
-        """Notify the user `recipient_id` of `kind`; nothing when the actor is the recipient.
-        Returns the notification or None."""
+        """Notify the user `recipient_id` of `kind`; nothing when the actor is the recipient
+        or a block stands between them. Returns the notification or None."""
         actor_id = getattr(actor, "id", actor)
-        if actor_id is not None and actor_id == recipient_id:
+        if actor_id is not None and (actor_id == recipient_id
+                                     or Block.between(actor_id, recipient_id)):
             return None
         return cls.create(recipient=recipient_id, kind=Notice(kind).value, actor=actor_id,
                           message=getattr(message, "id", message), text=text, created=utcnow())
@@ -762,13 +853,28 @@ SESSION_USER = Shape(lambda p: (
     .join(UserStats, JOIN.LEFT_OUTER, on=(UserStats.user == User.id))
     .where(LoginSession.token_hash == p(0))))
 
-# A profile: the user by name with their counts (User.profile), compiled once.
+# A profile: the user by name with their counts and what stands between them and the
+# viewer (User.profile), compiled once.
 STAT_NAMES = ("followers_count", "following_count", "written_count", "hidden_count",
-              "followed_by_viewer")
-PROFILE = Shape(lambda p: User.stats_for(p(1)).where(fn.LOWER(User.username) == p(0)))
+              "followed_by_viewer", "blocked_by_viewer", "blocks_viewer", "muted_by_viewer")
+
+
+def _profile(p):
+    viewer = p(1)
+
+    def exists(model, source, target):
+        return fn.EXISTS(model.select(SQL("1")).where(source & target))
+    return (User.stats_for(viewer).select_extend(
+        exists(Block, Block.blocker == viewer, Block.blocked == User.id).alias("blocked_by_viewer"),
+        exists(Block, Block.blocker == User.id, Block.blocked == viewer).alias("blocks_viewer"),
+        exists(Mute, Mute.muter == viewer, Mute.muted == User.id).alias("muted_by_viewer"))
+        .where(fn.LOWER(User.username) == p(0)))
+
+
+PROFILE = Shape(_profile)
 
 MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, Relationship, Message,
-          MessageLike, MessageStats, Notification, Report, AuditLog]
+          MessageLike, MessageStats, Block, Mute, Notification, Report, AuditLog]
 
 # Usernames are unique ignoring case: "Alice" and "alice" are one person.
 User.add_index(User.index(fn.LOWER(User.username), unique=True, name="user_username_lower"))

@@ -164,6 +164,44 @@ def unfollow(username):
     return back_to(user)
 
 
+def relation_verb(verb, username, done):
+    """Run `verb` (User.block, unblock, mute, unmute) on `username` as the current user;
+    400 with the reason when refused; back to where the button was."""
+    user = user_or_404(username)
+    try:
+        verb(current_user, user)
+    except models.ValidationError as e:
+        abort(400, description=str(e))
+    flash(done.format(name=user.username), "info")
+    return back_to(user)
+
+
+@bp.route("/users/<username>/block/", methods=["POST"])
+@login_required
+def block(username):
+    return relation_verb(User.block, username,
+                         "You blocked {name}: neither of you sees the other's messages.")
+
+
+@bp.route("/users/<username>/unblock/", methods=["POST"])
+@login_required
+def unblock(username):
+    return relation_verb(User.unblock, username, "You no longer block {name}.")
+
+
+@bp.route("/users/<username>/mute/", methods=["POST"])
+@login_required
+def mute(username):
+    return relation_verb(User.mute, username,
+                         "You muted {name}: their messages are off your timelines.")
+
+
+@bp.route("/users/<username>/unmute/", methods=["POST"])
+@login_required
+def unmute(username):
+    return relation_verb(User.unmute, username, "You no longer mute {name}.")
+
+
 # --- one message -------------------------------------------------------------------
 def message_or_404(message_id):
     """Return the message with its author, or 404 when this viewer may not see it."""
@@ -294,7 +332,8 @@ def settings():
             g.wrong_password = e.field == "current_password"
             raise
     response = form_page(form, "public/settings.html", save, "Your settings are saved.",
-                         url_for("public.settings"))
+                         url_for("public.settings"), blocked=list(current_user.blocked_users()),
+                         muted=list(current_user.muted_users()))
     if ended and ended[0]:
         flash(f"Your password is changed: your {ended[0]} other "
               f"session{'s are' if ended[0] != 1 else ' is'} logged out.", "info")
