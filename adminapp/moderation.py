@@ -69,10 +69,11 @@ def hide_message(actor, message, reason):
     with database.atomic():
         if _change(message, Message.hidden_at.is_null(), hidden_at=utcnow(), hidden_by=actor,
                    hidden_reason=clean_reason(reason)):
-            _record(actor, Action.HIDE, message, before="visible", after="hidden", reason=reason)
-            # the author is told why, never by whom
-            Notification.send(message.user_id, Notice.HIDDEN, message=message,
-                              text=clean_reason(reason))
+            # the author is told why, never by whom; the audit entry says who was told
+            told = Notification.send(message.user_id, Notice.HIDDEN, message=message,
+                                     text=clean_reason(reason))
+            _record(actor, Action.HIDE, message, before="visible", after="hidden", reason=reason,
+                    notified=[Notice.HIDDEN.value] if told else [])
     return message
 
 
@@ -147,10 +148,11 @@ def resolve_report(actor, report, outcome, reason=None):
             raise NotAllowed(f"Report {report.id} is already resolved.")
         if outcome == Outcome.HIDE:
             hide_message(actor, report.message, reason or f"reported: {report.category}")
-        _record(actor, Action.RESOLVE_REPORT, report, before="open", after=outcome, reason=reason)
         # the reporter learns the outcome, not who decided it
-        Notification.send(report.reporter_id, Notice.REPORT_RESOLVED, message=report.message_id,
-                          text=Outcome(outcome).label)
+        told = Notification.send(report.reporter_id, Notice.REPORT_RESOLVED,
+                                 message=report.message_id, text=Outcome(outcome).label)
+        _record(actor, Action.RESOLVE_REPORT, report, before="open", after=outcome, reason=reason,
+                notified=[Notice.REPORT_RESOLVED.value] if told else [])
     return report
 
 

@@ -59,7 +59,8 @@ def test_hide_writes_one_audit_row_and_unhide_brings_it_back(accounts, make_mess
     log = audit_rows()
     assert [(e.action, e.actor.id, e.target_model, e.target_id) for e in log] == [
         ("hide", mod.id, "message", str(message.id)), ("unhide", mod.id, "message", str(message.id))]
-    assert log[0].details == {"before": "visible", "after": "hidden", "reason": "abuse"}
+    assert log[0].details == {"before": "visible", "after": "hidden", "reason": "abuse",
+                              "notified": ["hidden"]}
     assert log[1].details["reason"] == "appeal accepted"
 
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from adminapp import moderation
-from adminapp.models import Message, Notification, Report, User, UserStats, utcnow
+from adminapp.models import AuditLog, Message, Notification, Report, User, UserStats, utcnow
 from adminapp.vocabulary import Notice
 
 NEXT = re.compile(r'<a rel="next" href="([^"]+)"')
@@ -91,6 +91,9 @@ def test_moderation_tells_the_author_and_the_reporter_without_names(people, make
     resolved = Notification.get(Notification.recipient == people["bob"].id)
     assert (resolved.kind, resolved.actor_id, resolved.text) == \
         ("report_resolved", None, "message hidden")
+    # the audit entries list the notices sent
+    notified = {entry.action: entry.details["notified"] for entry in AuditLog.select()}
+    assert notified == {"hide": ["hidden"], "resolve_report": ["report_resolved"]}
 
 
 def test_deleting_a_message_takes_its_notifications_with_it(people):
