@@ -69,7 +69,7 @@ def test_join_post_follow_and_read_timeline(browser, live_server):
         with alice.expect_navigation():
             follow.click()
         assert alice.url == f"{live_server}/users/bob_e2e/"
-        assert alice.locator(".profile-actions button").inner_text().strip() == "Unfollow"
+        assert alice.locator(".profile-actions button").first.inner_text().strip() == "Unfollow"
         assert bs.profile_count(alice, "followers") == 1
         bs.screenshot(alice, "profile")
 
