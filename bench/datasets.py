@@ -270,6 +270,18 @@ def newest_message(database_url):
     return row[0]
 
 
+def busiest_thread(database_url):
+    """The id of the visible message of an active user with the most visible replies (its
+    thread page: a full page of replies), or None on a set without replies."""
+    row = query_one(database_url,
+                    "SELECT s.message_id FROM message_stats AS s "
+                    "JOIN message AS m ON m.id = s.message_id "
+                    'JOIN "user" AS u ON u.id = m.user_id '
+                    "WHERE m.hidden_at IS NULL AND u.suspended_at IS NULL "
+                    "ORDER BY s.replies DESC, s.message_id DESC LIMIT 1")
+    return row[0] if row else None
+
+
 def add_power_user(database_url, follows=POWER_FOLLOWS):
     """Add the account `power` (demo's password), following the `follows` longest-standing
     accounts: the home timeline of someone who follows thousands. Returns how many it

@@ -13,6 +13,8 @@ PAGES = [
     ("profile", "/users/<name>/"),
     ("deep", "/public/, {deep} pages back"),
     ("message", "/messages/<id>/"),
+    ("thread", "/messages/<id>/, most replies"),
+    ("notifications", "/notifications/"),
     ("admin", "/admin/"),
     ("admin_messages", "/admin/message/"),
 ]

@@ -131,6 +131,7 @@ class Bench:
         info["profile_user"] = datasets.busiest_user(tweepee_url)
         self.log(f"{dataset.name}: profile page of {info['profile_user']!r} (most messages)")
         info["message_id"] = datasets.newest_message(tweepee_url)
+        info["thread_id"] = datasets.busiest_thread(tweepee_url)
         info["power_follows"] = datasets.add_power_user(tweepee_url)
         self.log(f"{dataset.name}: {datasets.POWER_USER!r} follows {info['power_follows']:,} accounts")
         self.bench_ceiling(dataset)
@@ -189,6 +190,8 @@ class Bench:
                 Target("profile", f"/users/{info['profile_user']}/", demo, "demo"),
                 Target("deep", deep, demo, "demo"),
                 Target("message", f"/messages/{info['message_id']}/", demo, "demo"),
+                Target("thread", f"/messages/{info['thread_id']}/", demo, "demo"),
+                Target("notifications", "/notifications/", demo, "demo"),
                 Target("admin", "/admin/", admin, "admin"),
                 Target("admin_messages", "/admin/message/", admin, "admin"),
             ]
