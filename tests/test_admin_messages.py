@@ -96,6 +96,39 @@ def test_message_details_show_its_reports_and_history(client, as_mod, make_user,
     assert 'value="unhide"' in page and 'value="hide"' not in page
 
 
+def test_message_details_show_the_conversation_and_the_list_its_counts(client, as_mod, make_user,
+                                                                       make_message):
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    parent = make_message(alice, "the question")
+    answer = bob.post("the answer", in_reply_to=parent)
+    rude = carol.post("a rude answer", in_reply_to=parent)
+    moderation.hide_message(as_mod, rude, "rude")
+    bob.like(parent)
+    carol.like(parent)
+    page = client.get(f"/admin/message/details/?id={parent.id}").get_data(as_text=True)
+    replies = page[page.index("Conversation"):page.index("Reports on this message")]
+    assert "the answer" in replies and "a rude answer" in replies and "hidden" in replies
+    assert f'href="/admin/message/details/?id={answer.id}"' in replies
+    page = client.get(f"/admin/message/details/?id={answer.id}").get_data(as_text=True)
+    assert "In reply to" in page and f'href="/admin/message/details/?id={parent.id}"' in page
+    alice.delete_message(parent)
+    page = client.get(f"/admin/message/details/?id={answer.id}").get_data(as_text=True)
+    assert "In reply to a deleted message." in page
+    listed = client.get("/admin/message/?flt0_author_equals=bob").get_data(as_text=True)
+    assert "Replies" in listed and "Likes" in listed
+
+
+def test_message_list_shows_reply_and_like_counts(client, as_mod, make_user, make_message):
+    alice, bob = make_user("alice"), make_user("bob")
+    parent = make_message(alice, "count me")
+    bob.post("one", in_reply_to=parent)
+    bob.like(parent)
+    rows = adm.export(client, "message", "?flt0_author_equals=alice")
+    assert [(r["Content"], r["Replies"], r["Likes"]) for r in rows] == [("count me", "1", "1")]
+    rows = adm.export(client, "message", "?flt0_author_equals=bob")
+    assert [(r["Content"], r["In reply to"]) for r in rows] == [("one", str(parent.id))]
+
+
 def test_the_list_shows_each_change_of_a_row_at_once(client, as_admin, make_user, make_message):
     """List rows are rendered once and kept (ModeratorView.kept_cells): a change to the
     message, its author or its reports must show on the next load all the same."""
