@@ -14,6 +14,7 @@ from peewee import JOIN, SQL, Case, Select, fn
 from .compiled import Shape
 from .models import (Block, Message, MessageLike, MessageStats, Mute, Person, Relationship, User,
                      UserStats)
+from .pagination import Page
 from .pagination import messages as message_keyset
 
 VIEWER = 2  # the placeholder of the viewer's id (0: nobody) in every feed's query
@@ -277,7 +278,10 @@ def viewer_id(viewer):
 
 
 def replies_page(viewer, message, args, per_page):
-    """A page of `message`'s public replies, oldest first."""
+    """A page of `message`'s public replies, oldest first; no query when its counter says
+    it has none (most messages: it counts every visible reply)."""
+    if not message.replies:
+        return Page([])
     return REPLIES.page(args, per_page, viewer_id(viewer), message.id)
 
 

@@ -168,6 +168,20 @@ def test_thread_pages_run_a_constant_number_of_queries(client, auth, people, mak
     assert counts[0] == counts[1] == counts[2] and counts[0] <= 4, counts
 
 
+def test_a_message_without_replies_reads_none(client, auth, people, make_message,
+                                              count_queries):
+    """Its counter says it has no visible reply: the page reads the session's user and the
+    message (with its ancestors), nothing more."""
+    message = make_message(people["alice"], "alone")
+    hidden = people["bob"].post("hidden answer", in_reply_to=message)
+    hidden.hidden_at = utcnow()
+    hidden.save()
+    auth.login("carol")
+    with count_queries() as q:
+        html = page(client, f"/messages/{message.id}/")
+    assert q.n == 2 and "0 replies" in html and "No replies yet." in html
+
+
 # --- likes --------------------------------------------------------------------------------
 def test_likes_are_idempotent_and_shown_with_the_viewers_state(client, auth, people,
                                                               make_message):
