@@ -777,6 +777,11 @@ FOUND = {
                                 query=[("url", "http://[")]),
     "edit ?url=http://[": Req("boss", "GET", ("/admin/user/edit/",),
                               query=[("id", Row("user", 0)), ("url", "http://[")]),
+    # is_safe_url() ignores whitespace, then the redirect puts the newline in Location
+    "action url=CRLF": Req("mod", "POST", ("/admin/message/action/",), body=Body(
+        "form", pairs=[("action", "4818"), ("rowid", "x"), ("url", "/\r\nSet-Cookie: x=1")])),
+    "details ?url=CRLF": Req("mod", "GET", ("/admin/message/details/",),
+                             query=[("id", Msg("bob")), ("url", "/\r\nSet-Cookie: x=1")]),
     # ... after the action ran: the message is hidden (and audited), the moderator sees a 500
     "action url=http://[": Req("mod", "POST", ("/admin/message/action/",), body=Body(
         "form", pairs=[("action", "hide"), ("rowid", Msg("bob")), ("url", "http://[")])),
