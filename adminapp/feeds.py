@@ -241,9 +241,12 @@ def _thread(p):
     Up = Message.alias("up")
     base = (Message.select(Message.id, SQL("0")).where(Message.id == p(0))
             .cte("chain", recursive=True, columns=("id", "depth")))
-    step = (Up.select(Up.in_reply_to, base.c.depth + SQL("1"))
-            .join(base, on=(Up.id == base.c.id))
-            .where(Up.in_reply_to.is_null(False) & (base.c.depth < SQL(str(THREAD_DEPTH)))))
+    # each step reads the parent by primary key in a scalar subquery, not a join: joined,
+    # SQLite built a Bloom filter over the whole message table at every step (6 ms at
+    # 50,000 messages); the last step yields NULL, which joins nothing below
+    parent = Up.select(Up.in_reply_to).where(Up.id == base.c.id)
+    step = (Select(from_list=[base], columns=[parent, base.c.depth + SQL("1")])
+            .where(base.c.id.is_null(False) & (base.c.depth < SQL(str(THREAD_DEPTH)))))
     chain = base.union_all(step)
     unseen = Message.user.in_(Block.unseen_by(p(1)))
     query = (Message.select(*columns(p(1)), Message.hidden_reason, unseen)

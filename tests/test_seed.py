@@ -71,6 +71,15 @@ def snapshot(path):
                          .tuples()),
         "suspended": sorted(User.select(User.username).where(User.suspended_at.is_null(False))
                             .tuples()),
+        "replies": sorted((texts[m], texts[parent]) for m, parent in Message.select(
+            Message.id, Message.in_reply_to).where(Message.in_reply_to.is_null(False)).tuples()),
+        "likes": sorted((names[u], texts[m], when) for u, m, when in MessageLike.select(
+            MessageLike.user, MessageLike.message, MessageLike.created).tuples()),
+        # moderation notices are stamped with the real time, like the audit rows
+        "notifications": sorted(
+            (names[n.recipient_id], n.kind, names.get(n.actor_id), texts.get(n.message_id),
+             n.created if n.actor_id else None, n.read_at is None)
+            for n in Notification.select()),
     }
 
 
