@@ -57,6 +57,10 @@ class Config:
     PASSWORD_LIMIT_PER_USER = os.environ.get("PASSWORD_LIMIT_PER_USER", "5 per minute")
     RESET_LIMIT_PER_IP = os.environ.get("RESET_LIMIT_PER_IP", "5 per hour")
 
+    # Timed suspensions end by themselves: checked at login, on the dashboard and, at most
+    # this often per worker, before a request (one short index read); 0: not on requests.
+    SUSPENSION_CHECK_SECONDS = int(os.environ.get("SUSPENSION_CHECK_SECONDS") or 60)
+
     # Mail (Flask-Mail, SMTP). No MAIL_SERVER: mails are written to instance/mail/ (mail.py).
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT") or 25)
@@ -78,6 +82,8 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    # no periodic check for due suspensions: tests count each page's queries
+    SUSPENSION_CHECK_SECONDS = 0
     SECRET_KEY = "test-secret-key-not-for-production"
     # Same algorithm with a small cost, so a suite with hundreds of logins stays quick.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"

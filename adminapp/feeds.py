@@ -270,9 +270,11 @@ def thread_for(viewer, message_id):
 
 def visible_to(viewer, row):
     """Whether `viewer` may read the message `row`: Message.visible_to's rule, and no block
-    between its author and the viewer (staff see every message)."""
-    return Message.sees_all(viewer) or not (row.is_hidden or row.user.is_suspended
-                                            or row.blocked)
+    between its author and the viewer (staff see every message; its author sees a hidden
+    one, to learn why it is hidden)."""
+    if Message.sees_all(viewer) or (row.is_hidden and viewer_id(viewer) == row.user.id):
+        return True
+    return not (row.is_hidden or row.user.is_suspended or row.blocked)
 
 
 def viewer_id(viewer):

@@ -155,6 +155,8 @@ class User(UserMixin, Person, BaseModel):
     join_date = DateTimeField(default=utcnow)
     role = CharField(max_length=16, default=Role.USER.value, choices=Role.choices())
     suspended_at = DateTimeField(null=True)
+    # when a timed suspension ends by itself (None: until restored); migration 0011
+    suspended_until = DateTimeField(null=True)
     bio = TextField(default="")
 
     # the token of the login session this object was loaded for (see LoginSession)
@@ -884,6 +886,9 @@ User.add_index(User.index(fn.LOWER(User.email), name="user_email_lower"))
 # Only hidden rows, by author: the profile's message count (migration 0004).
 Message.add_index(Message.index(Message.user, where=Message.hidden_at.is_null(False),
                                 name="message_hidden_by_author"))
+# Only timed suspensions: the due ones are found from it (migration 0011).
+User.add_index(User.index(User.suspended_until, where=User.suspended_until.is_null(False),
+                          name="user_suspended_until"))
 # Only suspended rows: public pages exclude their messages through it (migration 0003).
 User.add_index(User.index(User.suspended_at, where=User.suspended_at.is_null(False),
                           name="user_suspended_at"))

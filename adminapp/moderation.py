@@ -6,13 +6,16 @@ and writes one AuditLog row, in one transaction; it raises NotAllowed (a
 sentence fit to show the moderator) otherwise. The admin views, the buttons
 on public pages, the CLI and seed_data.py all call these.
 """
+import datetime
+
 from .db import database
 from .models import (AuditLog, LoginSession, Message, Notification, Relationship, Report, User,
                      clean_reason, utcnow)
-from .vocabulary import Action, Notice, Outcome, Role, SessionEnd
+from .vocabulary import Action, Limits, Notice, Outcome, Role, SessionEnd
 
 MODERATOR = Role.MODERATOR.rank
 ADMIN = Role.ADMIN.rank
+SUSPENSION_DAYS = (1, 7, 30)  # or None: until restored
 
 
 class NotAllowed(Exception):
@@ -90,24 +93,92 @@ def unhide_message(actor, message, reason=None):
 
 
 # --- users --------------------------------------------------------------------------
-def suspend_user(actor, user, reason):
-    """Suspend `user`: no login, posting or following; their messages leave public pages,
-    and every login session of theirs ends."""
+def suspend_user(actor, user, reason, days=None):
+    """Suspend `user` for `days` (1, 7 or 30; None: until restored): no login, posting or
+    following; their messages leave public pages, and every login session of theirs ends.
+    They are told, with the reason and the end. NotAllowed for another length."""
     require(actor, user)
+    if days is not None and days not in SUSPENSION_DAYS:
+        raise NotAllowed("A suspension lasts 1, 7 or 30 days, or until restored.")
+    now = utcnow()
+    until = now + datetime.timedelta(days=days) if days else None
     with database.atomic():
-        if _change(user, User.suspended_at.is_null(), suspended_at=utcnow()):
+        if _change(user, User.suspended_at.is_null(), suspended_at=now, suspended_until=until):
             user.end_sessions(SessionEnd.SUSPENDED)
-            _record(actor, Action.SUSPEND, user, before="active", after="suspended", reason=reason)
+            told = Notification.send(user.id, Notice.SUSPENDED, text=suspension_text(reason, until))
+            _record(actor, Action.SUSPEND, user, before="active", after="suspended", reason=reason,
+                    until=until.isoformat(timespec="minutes") if until else None,
+                    notified=[Notice.SUSPENDED.value] if told else [])
     return user
+
+
+def suspension_text(reason, until):
+    """What a suspended person is told: the reason, and the end when there is one."""
+    reason = clean_reason(reason) or "no reason given"
+    return (f"{reason} (until {until:%Y-%m-%d %H:%M} UTC)" if until else reason)[:Limits.REASON_MAX]
+
+
+def lift_due_suspensions(now=None):
+    """Lift every suspension whose end has come, as the system's act (audited without an
+    actor, the person told); returns how many. One short index read when none is due."""
+    now = now or utcnow()
+    lifted = 0
+    for user in User.select().where(User.suspended_until <= now):
+        with database.atomic():
+            if _change(user, User.suspended_until <= now, suspended_at=None,
+                       suspended_until=None):
+                told = Notification.send(user.id, Notice.RESTORED, text="Your suspension ended.")
+                _record(None, Action.RESTORE, user, before="suspended", after="active",
+                        reason="The suspension ended.",
+                        notified=[Notice.RESTORED.value] if told else [])
+                lifted += 1
+    return lifted
 
 
 def restore_user(actor, user, reason=None):
-    """Lift a suspension; everything `user` had comes back."""
+    """Lift a suspension; everything `user` had comes back, and they are told. A moderator
+    cannot lift a suspension an admin made (NotAllowed)."""
     require(actor, user)
+    suspender = suspended_by(user)
+    if suspender is not None and Role.rank_of(suspender) > actor.rank:
+        raise NotAllowed(f"{user.username} was suspended by an admin: only an admin can "
+                         "restore them.")
     with database.atomic():
-        if _change(user, User.suspended_at.is_null(False), suspended_at=None):
-            _record(actor, Action.RESTORE, user, before="suspended", after="active", reason=reason)
+        if _change(user, User.suspended_at.is_null(False), suspended_at=None,
+                   suspended_until=None):
+            told = Notification.send(user.id, Notice.RESTORED, text=clean_reason(reason))
+            _record(actor, Action.RESTORE, user, before="suspended", after="active", reason=reason,
+                    notified=[Notice.RESTORED.value] if told else [])
     return user
+
+
+def suspended_by(user):
+    """The role of whoever made `user`'s latest suspension (from the audit log), or None."""
+    Actor = User.alias("actor")
+    return (AuditLog.select(Actor.role).join(Actor, on=(AuditLog.actor == Actor.id))
+            .where((AuditLog.target_model == "user") & (AuditLog.target_id == str(user.id))
+                   & (AuditLog.action == Action.SUSPEND.value))
+            .order_by(AuditLog.created.desc(), AuditLog.id.desc()).scalar())
+
+
+def warn_user(actor, user, reason):
+    """Warn `user`: a strike with a reason, nothing else changes; they are told. Returns
+    the audit entry (every warning is one, even a repeated one)."""
+    require(actor, user)
+    reason = clean_reason(reason)
+    if not reason:
+        raise NotAllowed("A warning needs a reason: it is what the person is told.")
+    with database.atomic():
+        told = Notification.send(user.id, Notice.WARNED, text=reason)
+        return _record(actor, Action.WARN, user, reason=reason,
+                       notified=[Notice.WARNED.value] if told else [])
+
+
+def strikes(user_id):
+    """How many warnings `user_id` has had (their audit entries)."""
+    return AuditLog.select().where((AuditLog.target_model == "user")
+                                   & (AuditLog.target_id == str(user_id))
+                                   & (AuditLog.action == Action.WARN.value)).count()
 
 
 def set_role(actor, user, role, reason=None):
@@ -141,7 +212,8 @@ def resolve_report(actor, report, outcome, reason=None):
     """Close `report`: outcome "hide" hides the message, "dismiss" leaves it; returns it."""
     if Outcome.get(outcome) is None:
         raise NotAllowed("A report is resolved by hiding the message or dismissing the report.")
-    require(actor, report.message.user if outcome == Outcome.HIDE else None)
+    # dismissing is a decision about the author's message too: the same rule as hiding it
+    require(actor, report.message.user)
     with database.atomic():
         if not _change(report, Report.resolved_at.is_null(), resolved_at=utcnow(),
                        resolved_by=actor, resolution=outcome):
@@ -204,5 +276,5 @@ def _delete_user_rows(user):
 
 
 __all__ = ["NotAllowed", "require", "can_moderate", "hide_message", "unhide_message",
-           "suspend_user", "restore_user", "set_role", "remove_follow", "resolve_report",
-           "delete_message", "delete_user"]
+           "suspend_user", "restore_user", "lift_due_suspensions", "warn_user", "strikes", "set_role", "remove_follow",
+           "resolve_report", "delete_message", "delete_user"]

@@ -80,6 +80,7 @@ class Action(Word):
     REMOVE_FOLLOW = "remove_follow", "Removed follow"
     RESOLVE_REPORT = "resolve_report", "Resolved", "primary"
     DELETE = "delete", "Deleted", "dark"
+    WARN = "warn", "Warned", "warning"
 
 
 class Outcome(Word):
@@ -116,6 +117,9 @@ class Notice(Word):
     LIKE = "like", "liked your message", "danger"
     HIDDEN = "hidden", "Your message was hidden by the moderators", "warning"
     REPORT_RESOLVED = "report_resolved", "The moderators looked at your report", "secondary"
+    WARNED = "warned", "The moderators warned you", "warning"
+    SUSPENDED = "suspended", "Your account was suspended", "danger"
+    RESTORED = "restored", "Your account is active again", "success"
 
 
 class Limits:
@@ -131,11 +135,12 @@ class Limits:
     MENTIONS_MAX = 10  # people a message can notify by @name
 
 
-# Reasons the seed data gives its moderation (the verbs accept any text up to REASON_MAX).
+# Reasons offered wherever a moderator gives one (the verbs accept any text up to REASON_MAX).
 REASON_PRESETS = ("Spam", "Abusive language", "Advertising", "Impersonation", "Off-topic")
 
 
 def init_app(app):
     """Make the vocabulary available to every template (`Role`, `Category`, `Limits`, ...)."""
     app.jinja_env.globals.update(Role=Role, Category=Category, Action=Action, Outcome=Outcome,
-                                 Target=Target, Notice=Notice, Limits=Limits)
+                                 Target=Target, Notice=Notice, Limits=Limits,
+                                 REASON_PRESETS=REASON_PRESETS)

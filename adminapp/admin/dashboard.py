@@ -19,7 +19,7 @@ from flask_admin import AdminIndexView, expose
 from peewee import JOIN, SQL, Select, fn
 from werkzeug.routing import BuildError
 
-from .. import db
+from .. import db, moderation
 from ..compiled import Shape
 from ..formatting import excerpt
 from ..links import path_for
@@ -265,6 +265,7 @@ class DashboardView(StaffOnly, AdminIndexView):
 
     @expose("/")
     def index(self):
+        moderation.lift_due_suspensions()  # the figures count them as they are now
         return self.render("admin/dashboard.html", **self.figures(Period.ending(utcnow())))
 
     def figures(self, period):

@@ -14,7 +14,7 @@ from wtforms.validators import Length, Optional
 
 from .. import moderation
 from ..models import AuditLog, Message, Report, User
-from ..vocabulary import Limits, Role
+from ..vocabulary import Action, Limits, Role, Target
 from .base import ModeratorView
 from .cells import cell, export_value
 from .filters import ChoiceFilter, IsSetFilter, date_filters
@@ -30,13 +30,14 @@ class RoleForm(BaseForm):
 
 
 class UserView(ModeratorView):
-    column_list = ("username", "email", "role", "suspended_at", "join_date", "written_count")
+    column_list = ("username", "email", "role", "suspended_at", "join_date", "written_count",
+                   "strike_count")
     column_details_list = ("id", "username", "email", "role", "suspended_at", "join_date", "bio",
-                           "written_count")
+                           "written_count", "strike_count")
     column_export_list = ("id", "username", "email", "role", "status", "suspended_since",
-                          "join_date", "written_count")
+                          "join_date", "written_count", "strike_count")
     column_labels = {"suspended_at": "Status", "join_date": "Joined", "written_count": "Messages",
-                     "id": "ID", "suspended_since": "Suspended since"}
+                     "id": "ID", "suspended_since": "Suspended since", "strike_count": "Strikes"}
     column_sortable_list = ("username", "email", "role", "suspended_at", "join_date",
                             ("written_count", SQL("written_count")))
     column_default_sort = ("join_date", True)
@@ -54,10 +55,11 @@ class UserView(ModeratorView):
         "status": lambda v, c, m, n: "suspended" if m.suspended_at else "active",
         "suspended_since": export_value("suspended_at"),
     }
-    column_descriptions = {"written_count": "All their messages, hidden ones included"}
+    column_descriptions = {"written_count": "All their messages, hidden ones included",
+                           "strike_count": "Warnings they have had"}
     details_template = "admin/user_details.html"
     edit_template = "admin/user_edit.html"
-    reason_placeholder = "Reason for suspend/restore/role (optional)"
+    reason_placeholder = "Reason for warn/suspend/restore/role (a warning needs one)"
     admin_actions = ("set_moderator", "set_user")
     danger_actions = ("suspend",)
     form = RoleForm  # the edit page: the role, and a reason for the audit log
@@ -74,7 +76,11 @@ class UserView(ModeratorView):
                 }.get(name, True)
 
     def get_query(self):
-        return User.with_stats()
+        warnings = AuditLog.select(COUNT).where(
+            (AuditLog.target_model == Target.USER.value)
+            & (AuditLog.target_id == User.id.cast("TEXT"))
+            & (AuditLog.action == Action.WARN.value))
+        return User.with_stats().select_extend(warnings.alias("strike_count"))
 
     def update_model(self, form, model):
         """Change the role through moderation.set_role; False (and a flash) when refused."""
@@ -102,6 +108,10 @@ class UserView(ModeratorView):
     def action_suspend(self, ids):
         self.apply(moderation.suspend_user, ids,
                    reason=self.reason("Suspended by a moderator from the back office"))
+
+    @action("warn", "Warn", "Warn the selected users? Each gets a strike and is told the reason.")
+    def action_warn(self, ids):
+        self.apply(moderation.warn_user, ids, reason=self.reason())
 
     @action("restore", "Restore", "Restore the selected users?")
     def action_restore(self, ids):

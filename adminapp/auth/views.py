@@ -3,6 +3,7 @@ from flask import (Blueprint, flash, redirect, render_template, request, session
                    url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import moderation
 from ..forms import form_page
 from ..models import User
 from ..limits import address_key, limit, username_address_key, username_key
@@ -51,8 +52,11 @@ def login():
     if user is None:
         form.password.errors.append("That username and password do not match.")
         return render_template("auth/login.html", form=form), 401
+    if user.is_suspended and moderation.lift_due_suspensions():
+        user = User.get_by_id(user.id)  # a timed suspension that has ended
     if user.is_suspended:
-        form.username.errors.append("This account is suspended.")
+        until = f" until {user.suspended_until:%Y-%m-%d %H:%M} UTC" if user.suspended_until else ""
+        form.username.errors.append(f"This account is suspended{until}.")
         return render_template("auth/login.html", form=form), 403
     start_session(user, form.remember.data)
     flash(f"You are logged in as {user.username}.", "success")

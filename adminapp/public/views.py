@@ -4,6 +4,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 from flask_login import current_user, login_required, logout_user
 
 from .. import feeds, moderation, models, pagination
+from ..formatting import parse_id
 from ..forms import form_page
 from ..limits import account_key, limit
 from ..models import Message, User
@@ -381,8 +382,23 @@ def unhide(message_id):
 @login_required
 def suspend(username):
     user = user_or_404(username)
+    days = parse_id(request.form.get("days") or "")  # empty: until restored
+    if request.form.get("days") and days not in moderation.SUSPENSION_DAYS:
+        abort(400, description="A suspension lasts 1, 7 or 30 days, or until restored.")
     moderate(moderation.suspend_user, user, f"{user.username} is suspended.",
-             reason=request.form.get("reason") or "Suspended by a moderator")
+             reason=request.form.get("reason") or "Suspended by a moderator", days=days)
+    return back_to(user)
+
+
+@bp.route("/users/<username>/warn/", methods=["POST"])
+@login_required
+def warn(username):
+    """Warn a user (a strike with the reason they are told); 403 when not allowed."""
+    user = user_or_404(username)
+    if not (request.form.get("reason") or "").strip():
+        abort(400, description="A warning needs a reason: choose one or write it.")
+    moderate(moderation.warn_user, user, f"{user.username} is warned.",
+             reason=request.form["reason"])
     return back_to(user)
 
 
