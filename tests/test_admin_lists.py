@@ -17,7 +17,7 @@ def test_exports_follow_the_search_and_filters(client, as_mod, make_user, make_m
     rows = adm.export(client, "user", "?search=ali")
     assert [r["Username"] for r in rows] == ["alice"]
     assert list(rows[0]) == ["ID", "Username", "Email", "Role", "Status", "Suspended since",
-                             "Joined", "Messages"]
+                             "Joined", "Messages", "Strikes"]
     rows = adm.export(client, "message", "?flt0_hidden_is=0&flt1_author_equals=bob")
     assert [(r["Content"], r["Author"], r["Status"]) for r in rows] == \
         [("export me", "bob", "visible")]
