@@ -23,10 +23,11 @@ def show_error(form, error):
     field.errors = [*field.errors, str(error)]
 
 
-def form_page(form, template, act, success, next_url, **context):
+def form_page(form, template, act, success, next_url, more=None, **context):
     """The usual life of a form: when `form` validates, run `act()`, flash `success` and
     redirect to `next_url`; otherwise (or when `act` raises models.ValidationError) render
-    `template` with the form and its reasons, 422 after a POST."""
+    `template` with the form and its reasons, 422 after a POST. `more()`, when given,
+    returns the rest of the page's context: read only when the page is shown."""
     if form.validate_on_submit():
         try:
             act()
@@ -36,4 +37,4 @@ def form_page(form, template, act, success, next_url, **context):
             flash(success, "success")
             return redirect(next_url)
     status = 422 if request.method == "POST" else 200
-    return render_template(template, form=form, **context), status
+    return render_template(template, form=form, **context, **(more() if more else {})), status

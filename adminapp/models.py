@@ -414,8 +414,7 @@ class User(UserMixin, Person, BaseModel):
         if message.user_id != self.id:
             raise PermissionError("You can only delete your own messages.")
         with database.atomic():
-            Report.delete().where(Report.message == message.id).execute()
-            return bool(Message.delete().where(Message.id == message.id).execute())
+            return Message.remove(message.id) is not None
 
     def like(self, message):
         """Like `message` (idempotent; its author is notified the first time).
@@ -629,6 +628,15 @@ class Message(BaseModel):
     @property
     def is_reply(self):
         return self.in_reply_to_user_id is not None or self.in_reply_to_id is not None
+
+    @classmethod
+    def remove(cls, message_id):
+        """Delete the message `message_id` and the reports on it; its likes, counts and
+        notifications go by their foreign keys, its replies stay (their parent set to NULL).
+        Returns how many reports went, or None when the message was already gone. Call it
+        in a transaction: the user's own deletion and the admins' verb both do."""
+        reports = Report.delete().where(Report.message == message_id).execute()
+        return reports if cls.delete().where(cls.id == message_id).execute() else None
 
     @classmethod
     def public(cls):

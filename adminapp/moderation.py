@@ -233,9 +233,9 @@ def delete_message(actor, message, reason=None):
     """Delete `message` and the reports on it; returns what was removed, e.g. {"reports": 2}."""
     require(actor, message.user, minimum=ADMIN)
     with database.atomic():
-        reports = Report.delete().where(Report.message == message.id).execute()
-        if not Message.delete().where(Message.id == message.id).execute():
-            raise NotAllowed(f"Message {message.id} is already deleted.")  # rolls back
+        reports = Message.remove(message.id)
+        if reports is None:
+            raise NotAllowed(f"Message {message.id} is already deleted.")
         removed = {"messages": 1, "reports": reports}
         _record(actor, Action.DELETE, message, before=message.content, after="deleted", reason=reason,
                 removed=removed)

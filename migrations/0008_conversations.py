@@ -133,6 +133,7 @@ def down(migrator, db):
     else:
         db.execute_sql('DROP TRIGGER IF EXISTS threads_message ON "message"')
         db.execute_sql("DROP FUNCTION IF EXISTS threads_message()")
+        db.execute_sql("DROP FUNCTION IF EXISTS threads_message_like() CASCADE")
     db.drop_tables([MessageLike, MessageStats], safe=True)
     migrator.migrate(migrator.drop_index("message", "message_replies"),
                      migrator.drop_column("message", "in_reply_to_user_id"),

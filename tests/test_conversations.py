@@ -57,6 +57,19 @@ def test_a_reply_links_back_to_its_parent_and_shows_everywhere(client, auth, peo
     assert thread_texts(page(client, f"/messages/{answer.id}/")) == ["what a day", "indeed it was"]
 
 
+def test_a_posted_reply_does_not_read_the_thread(client, auth, people, make_message,
+                                                count_queries):
+    """The thread is read only to show the form again with its reasons (form_page's more)."""
+    parent = make_message(people["alice"], "hello")
+    auth.login("bob")
+    token = client.csrf_token()
+    with count_queries() as q:
+        response = client.post(f"/messages/{parent.id}/reply/",
+                               data={"content": "hi", "csrf_token": token})
+    assert response.status_code == 302
+    assert not any("RECURSIVE" in statement for statement in q.statements), q.statements
+
+
 @pytest.mark.parametrize("content, reason", [
     ("", "Write something first"), ("x" * 281, "at most 280 characters"),
     ("\u202eevil", "text-direction"),

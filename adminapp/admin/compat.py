@@ -67,11 +67,7 @@ class FlaskAdminFixes:
         if any(key == "endpoint" or key.startswith("_") for key in request.args):
             abort(400, description="This page takes no argument named like that.")
         for url in (request.args.get("url"), request.form.get("url")):
-            try:
-                urlsplit(url or "")
-            except ValueError:
-                abort(400, description="The return address (url=) of this page is broken.")
-            if url and not url.isprintable():  # a newline would end in the Location header
+            if url and not _usable_url(url):
                 abort(400, description="The return address (url=) of this page is broken.")
         response = super()._handle_view(name, **kwargs)
         flag = self.endpoint_flags.get(name)
@@ -135,6 +131,16 @@ class FlaskAdminFixes:
                                      view_args.search, view_args.filters, execute=False,
                                      page_size=self.export_max_rows)
         return count, _stream(query)
+
+
+def _usable_url(url):
+    """False for a return address urlsplit cannot parse, or holding a newline or another
+    control character (it would end in the Location header)."""
+    try:
+        urlsplit(url)
+    except ValueError:
+        return False
+    return url.isprintable()
 
 
 def _stream(query):

@@ -245,7 +245,7 @@ def reply(message_id):
     return form_page(form, "public/message.html",
                      lambda: current_user.post(form.content.data, in_reply_to=parent),
                      "Your reply is posted.", to_thread(parent.id), reply_form=form,
-                     **thread_or_404(parent.id))
+                     more=lambda: thread_or_404(parent.id))
 
 
 @bp.route("/messages/<id:message_id>/like/", methods=["POST"])
@@ -296,7 +296,8 @@ def report(message_id):
                      lambda: models.Report.file(current_user, message, form.category.data,
                                                 form.note.data),
                      "Thank you. The moderators will look at this message.",
-                     to_thread(message.id), report_form=form, **thread_or_404(message.id))
+                     to_thread(message.id), report_form=form,
+                     more=lambda: thread_or_404(message.id))
 
 
 # --- notifications -----------------------------------------------------------------
@@ -307,7 +308,7 @@ def notifications():
     still shows which ones were new)."""
     page = pagination.notifications(models.Notification).page(
         current_user.notifications(), request.args, per_page())
-    if any(n.is_unread for n in page.items) or current_user.unread_count:
+    if current_user.unread_count:  # read with the session's user: no query when none
         current_user.mark_notifications_read()
     return render_template("public/notifications.html", page=page, title="Notifications")
 
@@ -333,8 +334,9 @@ def settings():
             g.wrong_password = e.field == "current_password"
             raise
     response = form_page(form, "public/settings.html", save, "Your settings are saved.",
-                         url_for("public.settings"), blocked=list(current_user.blocked_users()),
-                         muted=list(current_user.muted_users()))
+                         url_for("public.settings"),
+                         more=lambda: {"blocked": list(current_user.blocked_users()),
+                                       "muted": list(current_user.muted_users())})
     if ended and ended[0]:
         flash(f"Your password is changed: your {ended[0]} other "
               f"session{'s are' if ended[0] != 1 else ' is'} logged out.", "info")
