@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from peewee import JOIN, SQL, Case, Select, fn
 
 from .compiled import Shape
-from .models import (Block, Message, MessageLike, MessageStats, Mute, Person, Relationship, User,
-                     UserStats)
+from .models import (Block, Message, MessageLike, MessageStats, Mute, Notification, Person,
+                     Relationship, User, UserStats)
 from .pagination import Page
 from .pagination import messages as message_keyset
+from .pagination import notifications as notification_keyset
+from .vocabulary import Notice
 
 VIEWER = 2  # the placeholder of the viewer's id (0: nobody) in every feed's query
 ReplyTo = User.alias("reply_to")  # the author of the message a row answers
@@ -328,3 +330,52 @@ def home_page(user, following, args, per_page):
         # the window held less than a page (quiet follows, or the timeline's end): read
         # it the way that cannot miss a message
     return HOME.page(args, per_page, user, user.id, user.id, edge)
+
+
+# --- notifications ------------------------------------------------------------------------
+class NoticeRow:
+    """One notification as its page shows it: what it says (`label`), who did it (`actor`,
+    a username, or None for a moderator's decision), the message it is about (`message_id`
+    and its `content`) when there is one, and whether it was unread."""
+    __slots__ = ("id", "kind", "created", "is_unread", "text", "actor", "message_id", "content",
+                 "label")
+
+    def __init__(self, row):
+        self.id, self.kind, self.created = row[0], row[1], as_datetime(row[2])
+        self.is_unread, self.text, self.actor = row[3] is None, row[4], row[5]
+        self.message_id, self.content = row[6], row[7]
+        kind = Notice.get(self.kind)
+        self.label = kind.label if kind else self.kind
+
+
+NOTICE_KEYSET = notification_keyset(Notification)
+Actor = User.alias("actor")
+
+
+def _notices(p, from_start, smaller, reverse, limit):
+    """A page of the notifications of user p(2), beyond the cursor (p(0), p(1))."""
+    query = (Notification.select(Notification.id, Notification.kind, Notification.created,
+                                 Notification.read_at, Notification.text, Actor.username,
+                                 Message.id, Message.content)
+             .join_from(Notification, Actor, JOIN.LEFT_OUTER, on=(Notification.actor == Actor.id))
+             .join_from(Notification, Message, JOIN.LEFT_OUTER,
+                        on=(Notification.message == Message.id))
+             .where(Notification.recipient == p(2)))
+    return NOTICE_KEYSET.query_for(query, None if from_start else (p(0), p(1)), smaller, reverse,
+                                   SQL(str(limit)))
+
+
+_notice_shapes = {}
+
+
+def notifications_page(user, args, per_page):
+    """A page of `user`'s notifications, newest first, as NoticeRows: one query whose SQL
+    is built once per page shape (building it, and a model for each row, its actor and its
+    message, was most of the page's time)."""
+    def fetch(cursor, smaller, reverse):
+        key = (cursor is None, smaller, reverse, per_page + 1)
+        if key not in _notice_shapes:
+            _notice_shapes[key] = Shape(lambda p: _notices(p, *key))
+        rows = _notice_shapes[key].rows(*(cursor or (None, None)), user.id)
+        return [NoticeRow(row) for row in rows]
+    return NOTICE_KEYSET.paged(fetch, args, per_page)
