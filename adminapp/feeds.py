@@ -111,7 +111,10 @@ class PageShape:
 
 
 def seen_by(viewer):
-    """(id, member, screened) of the viewer of a feed: 0 and neither for a visitor."""
+    """(id, member, screened) of the viewer of a feed: 0 and neither for a visitor.
+    TypeError for an id (taken for a visitor, it would show what blocks hide)."""
+    if isinstance(viewer, int):
+        raise TypeError("a feed's viewer is a user (or the anonymous one), not an id")
     if not getattr(viewer, "is_authenticated", False):
         return 0, False, False
     return viewer.id, True, bool(viewer.screens)
