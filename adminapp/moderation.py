@@ -11,11 +11,11 @@ import datetime
 from .db import database
 from .models import (AuditLog, LoginSession, Message, Notification, Relationship, Report, User,
                      clean_reason, utcnow)
-from .vocabulary import Action, Limits, Notice, Outcome, Role, SessionEnd
+from .vocabulary import SUSPENSION_LENGTHS, Action, Limits, Notice, Outcome, Role, SessionEnd
 
 MODERATOR = Role.MODERATOR.rank
 ADMIN = Role.ADMIN.rank
-SUSPENSION_DAYS = (1, 7, 30)  # or None: until restored
+SUSPENSION_DAYS = tuple(days for days, _ in SUSPENSION_LENGTHS if days)  # or None: until restored
 
 
 class NotAllowed(Exception):

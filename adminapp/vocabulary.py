@@ -69,6 +69,12 @@ class Category(Word):
     ILLEGAL = "illegal", "Illegal content", "danger"
     OTHER = "other", "Something else"
 
+    @property
+    def preset(self):
+        """The reason preset a moderator acting on such a report starts from (REASON_PRESETS),
+        or None when no preset says it ("something else": the moderator chooses)."""
+        return None if self is Category.OTHER else self.label
+
 
 class Action(Word):
     """What a moderation verb writes in the audit log; "<label> <target>" reads as a sentence."""
@@ -135,12 +141,16 @@ class Limits:
     MENTIONS_MAX = 10  # people a message can notify by @name
 
 
-# Reasons offered wherever a moderator gives one (the verbs accept any text up to REASON_MAX).
-REASON_PRESETS = ("Spam", "Abusive language", "Advertising", "Impersonation", "Off-topic")
+# Reasons offered wherever a moderator gives one (the verbs accept any text up to REASON_MAX);
+# the first three are the report categories' labels, so a report's category names its preset.
+REASON_PRESETS = ("Spam", "Abuse or harassment", "Illegal content", "Off-topic", "Impersonation")
+# How long a suspension lasts, in days (None: until restored), with the words for a button.
+SUSPENSION_LENGTHS = ((1, "1 day"), (7, "7 days"), (30, "30 days"), (None, "Until restored"))
 
 
 def init_app(app):
     """Make the vocabulary available to every template (`Role`, `Category`, `Limits`, ...)."""
     app.jinja_env.globals.update(Role=Role, Category=Category, Action=Action, Outcome=Outcome,
                                  Target=Target, Notice=Notice, Limits=Limits,
-                                 REASON_PRESETS=REASON_PRESETS)
+                                 REASON_PRESETS=REASON_PRESETS,
+                                 SUSPENSION_LENGTHS=SUSPENSION_LENGTHS)
