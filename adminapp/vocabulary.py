@@ -71,9 +71,10 @@ class Category(Word):
 
     @property
     def preset(self):
-        """The reason preset a moderator acting on such a report starts from (REASON_PRESETS),
-        or None when no preset says it ("something else": the moderator chooses)."""
-        return None if self is Category.OTHER else self.label
+        """The reason preset a moderator acting on such a report starts from: the preset in
+        the category's place in REASON_PRESETS (spam, abuse, illegal; "something else" starts
+        from "Off-topic", which the moderator changes when it is not that)."""
+        return REASON_PRESETS[list(Category).index(self)]
 
 
 class Action(Word):
@@ -142,7 +143,8 @@ class Limits:
 
 
 # Reasons offered wherever a moderator gives one (the verbs accept any text up to REASON_MAX);
-# the first three are the report categories' labels, so a report's category names its preset.
+# the first four answer the report categories in their order (Category.preset): the first
+# three are their labels, and "something else" is most often "off-topic".
 REASON_PRESETS = ("Spam", "Abuse or harassment", "Illegal content", "Off-topic", "Impersonation")
 # How long a suspension lasts, in days (None: until restored), with the words for a button.
 SUSPENSION_LENGTHS = ((1, "1 day"), (7, "7 days"), (30, "30 days"), (None, "Until restored"))
