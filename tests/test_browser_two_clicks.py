@@ -26,6 +26,7 @@ from tests import admin_browser_support as abs_
 from tests import browser_support as bs
 
 DESKTOP = {"width": 1280, "height": 900}
+MOBILE = {"width": 390, "height": 844}
 TIMEOUT_MS = 10_000
 WEEK = datetime.timedelta(days=7)
 SLACK = datetime.timedelta(minutes=5)
@@ -137,6 +138,8 @@ def test_hide_a_message_seen_on_public_with_a_reason(browser, server, moderator)
     spam = row.get_by_role("button", name="Spam", exact=True)
     assert spam.is_visible()
     bs.screenshot(page, "two-clicks-public-menu")
+    page.set_viewport_size(MOBILE)   # the open menu fits a phone too
+    assert bs.horizontal_overflow(page) <= 0, "the open Hide menu scrolls sideways at 390 px"
     clicks.click(spam, navigates=True)
 
     clicks.measured("hide a message seen on /public/")
@@ -221,6 +224,8 @@ def test_suspend_a_user_seen_on_their_profile_with_reason_and_duration(server, m
     button = page.get_by_role("button", name="Impersonation, 7 days")
     assert button.is_visible()
     bs.screenshot(page, "two-clicks-profile-menu")
+    page.set_viewport_size(MOBILE)
+    assert bs.horizontal_overflow(page) <= 0, "the open Suspend menu scrolls sideways at 390 px"
     before = now()
     clicks.click(button, navigates=True)
 

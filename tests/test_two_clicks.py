@@ -272,3 +272,17 @@ def test_the_queue_with_buttons_costs_the_same_queries_at_any_length(client, as_
         counts.append(q.n)
     assert page.count('name="do" value="hide"') == 20 - 7   # admin's rows: none
     assert counts[0] == counts[1] <= 3, counts
+
+
+def test_the_bulk_actions_reason_boxes_offer_the_presets(client, as_mod, reported):
+    for url in ("/admin/report/", f"/admin/report/details/?id={reported.id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert 'list="reason-presets"' in page
+        assert all(f'<option value="{preset}">' in page for preset in REASON_PRESETS)
+
+
+def test_a_bulk_hide_without_a_reason_gives_the_categorys_preset(client, as_mod, make_user,
+                                                                 make_message):
+    report = Report.file(make_user("carol"), make_message(make_user("bob")), "illegal")
+    client.post("/admin/report/action/", data={"action": "hide_message", "rowid": [report.id]})
+    assert fresh(report.message).hidden_reason == "Illegal content"
