@@ -11,6 +11,8 @@ hide the message and resolve, dismiss, warn the author, suspend the author for
 for the suspension (its confirmation); they POST to /admin/report/act/, which
 calls the verbs of adminapp.moderation like the bulk actions do.
 """
+from typing import Callable, NamedTuple
+
 from flask import abort, flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
@@ -33,11 +35,22 @@ Resolver = User.alias("resolver")
 SUSPEND_DAYS = 7  # the row's "Suspend author" button; other lengths: the author's page
 
 
+class RowButton(NamedTuple):
+    """A button on an open report's row: its label, the verb it runs (actor, report,
+    reason), whether it needs the row's reason, its confirmation and what is flashed."""
+    label: str
+    verb: Callable
+    needs_reason: bool
+    confirmation: str | None
+    done: str
+
+
 def _hide_and_resolve(actor, report, reason):
     return moderation.resolve_report(actor, report, Outcome.HIDE.value, reason=reason)
 
 
 def _dismiss(actor, report, reason):
+    # the row's reason is for a hide, a warning or a suspension: a dismissal tells no author
     return moderation.resolve_report(actor, report, Outcome.DISMISS.value)
 
 
@@ -49,16 +62,15 @@ def _suspend_author(actor, report, reason):
     return moderation.suspend_user(actor, report.message.user, reason, days=SUSPEND_DAYS)
 
 
-# The row buttons: name -> (label, verb, needs a reason, confirmation, what is flashed).
 ROW_BUTTONS = {
-    "hide": ("Hide & resolve", _hide_and_resolve, True, None,
-             "Report {report}: the message is hidden ({reason}) and the report resolved."),
-    "dismiss": ("Dismiss", _dismiss, False, None,
-                "Report {report} is dismissed; the message stays."),
-    "warn": ("Warn author", _warn_author, True, None, "{author} is warned ({reason})."),
-    "suspend": (f"Suspend author {SUSPEND_DAYS} days", _suspend_author, True,
-                "Suspend {author} for %d days?" % SUSPEND_DAYS,
-                "{author} is suspended for %d days ({reason})." % SUSPEND_DAYS),
+    "hide": RowButton("Hide & resolve", _hide_and_resolve, True, None,
+                      "Report {report}: the message is hidden ({reason}) and the report resolved."),
+    "dismiss": RowButton("Dismiss", _dismiss, False, None,
+                         "Report {report} is dismissed; the message stays."),
+    "warn": RowButton("Warn author", _warn_author, True, None, "{author} is warned ({reason})."),
+    "suspend": RowButton(f"Suspend author {SUSPEND_DAYS} days", _suspend_author, True,
+                         f"Suspend {{author}} for {SUSPEND_DAYS} days?",
+                         f"{{author}} is suspended for {SUSPEND_DAYS} days ({{reason}})."),
 }
 
 
@@ -118,13 +130,14 @@ class ReportView(ModeratorView):
         author = report.message.user
         if report.resolved_at is not None or not moderation.can_moderate(current_user, author):
             return []
-        return [(name, label, confirm and confirm.format(author=author.username))
-                for name, (label, _, _, confirm, _) in ROW_BUTTONS.items()
+        return [(name, button.label,
+                 button.confirmation and button.confirmation.format(author=author.username))
+                for name, button in ROW_BUTTONS.items()
                 if not (name == "suspend" and author.is_suspended)]
 
     @staticmethod
     def preset_for(report):
-        """The reason preset the row starts from: its category's (None for "something else")."""
+        """The reason preset the row starts from: its category's (Category.preset)."""
         category = Category.get(report.category)
         return category.preset if category is not None else None
 
@@ -137,21 +150,20 @@ class ReportView(ModeratorView):
         report_id = parse_id(request.form.get("id", ""))
         if button is None or report_id is None:
             abort(400, description="Unknown report or button.")
-        label, verb, needs_reason, _, done = button
         typed = request.form.get("reason", "")
         reason = clean_reason(typed)
-        if len(typed) > Limits.REASON_MAX or (needs_reason and not reason):
+        if len(typed) > Limits.REASON_MAX or (button.needs_reason and not reason):
             abort(400, description=f"Choose a reason (at most {Limits.REASON_MAX} characters).")
         report = self.get_one(report_id)
         if report is None:
             abort(404)
         try:
-            verb(current_user, report, reason)
+            button.verb(current_user, report, reason)
         except moderation.NotAllowed as e:
             flash(str(e), "error")
         else:
-            flash(done.format(report=report.id, reason=reason,
-                              author=report.message.user.username), "success")
+            flash(button.done.format(report=report.id, reason=reason,
+                                     author=report.message.user.username), "success")
         return redirect(get_redirect_target() or self.get_url(".index_view"))
 
     def action_applies(self, name, report):
