@@ -144,8 +144,8 @@ def test_hide_a_message_seen_on_public_with_a_reason(browser, server, moderator)
 
     clicks.measured("hide a message seen on /public/")
     assert page.url.endswith("/public/")
-    assert text not in [content for _, content in bs.messages_on_page(page)] or \
-        page.locator("article.message.is-hidden", has_text=text).count() == 1
+    assert "The message is hidden." in page.locator(".flash").all_inner_texts()
+    assert text not in [content for _, content in bs.messages_on_page(page)]
     (hidden_at, reason, user_id), = server.query(
         "SELECT hidden_at, hidden_reason, user_id FROM message WHERE id = %s", message_id)
     assert hidden_at is not None and reason == "Spam" and user_id == demo_id
@@ -209,6 +209,9 @@ def test_suspend_the_author_of_a_reported_message(server, moderator):
     actor, logged_reason, details = audit(server, "suspend", "user", user_id)
     assert actor == "moderator" and logged_reason == chosen and details["until"]
     assert any(f"{author} is suspended for 7 days" in f for f in abs_.flashes(page))
+    # the report stays open: what becomes of the message is still to decide
+    assert server.query("SELECT resolved_at FROM report WHERE id = %s", report_id) == [(None,)]
+    assert abs_.row_of(page, report_id).get_by_role("button", name="Hide & resolve").count() == 1
     watch.assert_clean()
 
 
