@@ -11,11 +11,12 @@ import datetime
 from .db import database
 from .models import (AuditLog, LoginSession, Message, Notification, Relationship, Report, User,
                      clean_reason, utcnow)
-from .vocabulary import Action, Limits, Notice, Outcome, Role, SessionEnd
+from .vocabulary import (SUSPENSION_LENGTHS, Action, Category, Limits, Notice, Outcome, Role,
+                         SessionEnd)
 
 MODERATOR = Role.MODERATOR.rank
 ADMIN = Role.ADMIN.rank
-SUSPENSION_DAYS = (1, 7, 30)  # or None: until restored
+SUSPENSION_DAYS = tuple(days for days, _ in SUSPENSION_LENGTHS if days)  # or None: until restored
 
 
 class NotAllowed(Exception):
@@ -219,7 +220,8 @@ def resolve_report(actor, report, outcome, reason=None):
                        resolved_by=actor, resolution=outcome):
             raise NotAllowed(f"Report {report.id} is already resolved.")
         if outcome == Outcome.HIDE:
-            hide_message(actor, report.message, reason or f"reported: {report.category}")
+            # without a reason, the report's category names it (its preset: what the author reads)
+            hide_message(actor, report.message, reason or Category(report.category).preset)
         # the reporter learns the outcome, not who decided it
         told = Notification.send(report.reporter_id, Notice.REPORT_RESOLVED,
                                  message=report.message_id, text=Outcome(outcome).label)

@@ -69,6 +69,13 @@ class Category(Word):
     ILLEGAL = "illegal", "Illegal content", "danger"
     OTHER = "other", "Something else"
 
+    @property
+    def preset(self):
+        """The reason preset a moderator acting on such a report starts from: the preset in
+        the category's place in REASON_PRESETS (spam, abuse, illegal; "something else" starts
+        from "Off-topic", which the moderator changes when it is not that)."""
+        return REASON_PRESETS[list(Category).index(self)]
+
 
 class Action(Word):
     """What a moderation verb writes in the audit log; "<label> <target>" reads as a sentence."""
@@ -135,12 +142,17 @@ class Limits:
     MENTIONS_MAX = 10  # people a message can notify by @name
 
 
-# Reasons offered wherever a moderator gives one (the verbs accept any text up to REASON_MAX).
-REASON_PRESETS = ("Spam", "Abusive language", "Advertising", "Impersonation", "Off-topic")
+# Reasons offered wherever a moderator gives one (the verbs accept any text up to REASON_MAX);
+# the first four answer the report categories in their order (Category.preset): the first
+# three are their labels, and "something else" is most often "off-topic".
+REASON_PRESETS = ("Spam", "Abuse or harassment", "Illegal content", "Off-topic", "Impersonation")
+# How long a suspension lasts, in days (None: until restored), with the words for a button.
+SUSPENSION_LENGTHS = ((1, "1 day"), (7, "7 days"), (30, "30 days"), (None, "Until restored"))
 
 
 def init_app(app):
     """Make the vocabulary available to every template (`Role`, `Category`, `Limits`, ...)."""
     app.jinja_env.globals.update(Role=Role, Category=Category, Action=Action, Outcome=Outcome,
                                  Target=Target, Notice=Notice, Limits=Limits,
-                                 REASON_PRESETS=REASON_PRESETS)
+                                 REASON_PRESETS=REASON_PRESETS,
+                                 SUSPENSION_LENGTHS=SUSPENSION_LENGTHS)

@@ -52,7 +52,7 @@ def test_hide_message_resolves_the_report_and_hides_the_message(client, as_mod, 
     adm.act(client, "report", "hide_message", [report.id])
     report = Report.get_by_id(report.id)
     assert (report.resolution, report.resolved_by_id) == ("hide", as_mod.id)
-    assert Message.get_by_id(report.message_id).hidden_reason == "reported: spam"
+    assert Message.get_by_id(report.message_id).hidden_reason == "Spam"   # the category's preset
     assert [e.target_id for e in audit_rows("resolve_report")] == [str(report.id)]
     assert [e.target_id for e in audit_rows("hide")] == [str(report.message_id)]
 
