@@ -87,10 +87,12 @@ def refuse_unusable_input():
     if request.method == "POST" and request.mimetype not in (*FORM_TYPES, ""):
         abort(415, description="This page takes a web form. Use the form on the page "
                                "(or the JSON API under /api/).")
-    if request.files:
-        abort(400, description="This site takes no file uploads.")
-    values = [("", request.path), *request.args.items(multi=True),
-              *request.form.items(multi=True)]
+    values = [("", request.path), *request.args.items(multi=True)]
+    # a request without a body (most: GETs) has no form to parse
+    if request.content_length or "Transfer-Encoding" in request.headers:
+        if request.files:
+            abort(400, description="This site takes no file uploads.")
+        values += request.form.items(multi=True)
     # a newline in a multipart field name leaves the field without a name (None)
     if any(key is None or value is None for key, value in values):
         abort(400, description="The form holds a field without a name, which no form has.")
