@@ -1,0 +1,164 @@
+"""Undo and appeals: every reversible audit entry undone by its inverse verb (audited, linked,
+once), the people hit by an action appealing it at /appeals/, and the moderators deciding in
+/admin/appeal/ and seeing the figures on the dashboard."""
+import pytest
+
+from adminapp import moderation
+from adminapp.models import Appeal, AuditLog, Message, Notification, Report, User
+from tests import admin_support as adm
+
+
+@pytest.fixture
+def accounts(staff, make_user):
+    return {"user": make_user("user"), "moderator": staff.moderator, "admin": staff.admin,
+            "reporter": make_user("reporter")}
+
+
+def fresh(row):
+    return type(row).get_by_id(row.id)
+
+
+def kinds_told(user):
+    """The kinds of `user`'s notifications, oldest first."""
+    return [n.kind for n in Notification.select().where(Notification.recipient == user.id)
+            .order_by(Notification.id)]
+
+
+def last_entry(action=None):
+    query = AuditLog.select().order_by(AuditLog.id.desc())
+    if action:
+        query = query.where(AuditLog.action == action)
+    return query.first()
+
+
+# --- undo: each reversible action -------------------------------------------------------------
+def test_undo_a_hide_shows_the_message_and_tells_its_author(accounts, make_message):
+    message = make_message(accounts["user"], "my words")
+    moderation.hide_message(accounts["moderator"], message, "Spam")
+    hide = last_entry("hide")
+    undo = moderation.undo(accounts["moderator"], hide)
+    assert fresh(message).hidden_at is None
+    assert (undo.action, undo.undoes_id, undo.details["undoes"]) == ("unhide", hide.id, hide.id)
+    assert fresh(hide).is_undone and not undo.is_undone
+    assert kinds_told(accounts["user"]) == ["hidden", "unhidden"]
+
+
+def test_undo_a_suspension_restores_the_user_and_tells_them(accounts):
+    moderation.suspend_user(accounts["moderator"], accounts["user"], "Spam", days=7)
+    undo = moderation.undo(accounts["moderator"], last_entry("suspend"))
+    user = fresh(accounts["user"])
+    assert user.suspended_at is None and user.suspended_until is None
+    assert undo.action == "restore" and undo.undoes_id == last_entry("suspend").id
+    assert kinds_told(user) == ["suspended", "restored"]
+
+
+def test_undo_a_warning_withdraws_the_strike(accounts):
+    user = accounts["user"]
+    moderation.warn_user(accounts["moderator"], user, "Spam")
+    moderation.warn_user(accounts["moderator"], user, "Off-topic")
+    assert moderation.strikes(user.id) == 2
+    undo = moderation.undo(accounts["moderator"], last_entry("warn"))
+    assert moderation.strikes(user.id) == 1
+    assert undo.action == "unwarn" and undo.details["before"] == "Off-topic"
+    assert kinds_told(user) == ["warned", "warned", "unwarned"]
+
+
+def test_undo_a_role_change_gives_the_previous_role(accounts):
+    moderation.set_role(accounts["admin"], accounts["user"], "moderator")
+    undo = moderation.undo(accounts["admin"], last_entry("set_role"))
+    assert fresh(accounts["user"]).role == "user"
+    assert (undo.action, undo.details["before"], undo.details["after"]) == (
+        "set_role", "moderator", "user")
+
+
+@pytest.mark.parametrize("outcome", ["hide", "dismiss"])
+def test_undo_a_report_resolution_reopens_it(accounts, make_message, outcome):
+    message = make_message(accounts["user"], "reported")
+    report = Report.file(accounts["reporter"], message, "spam")
+    moderation.resolve_report(accounts["moderator"], report, outcome)
+    undo = moderation.undo(accounts["moderator"], last_entry("resolve_report"))
+    report = fresh(report)
+    assert (report.resolved_at, report.resolution, report.resolved_by_id) == (None, None, None)
+    assert fresh(message).hidden_at is None
+    assert undo.action == "reopen_report" and undo.target_id == str(report.id)
+    actions = [e.action for e in AuditLog.select().order_by(AuditLog.id)]
+    expected = ["hide", "resolve_report", "unhide", "reopen_report"] if outcome == "hide" else [
+        "resolve_report", "reopen_report"]
+    assert actions == expected
+
+
+# --- undo: once, by whom --------------------------------------------------------------------
+def test_undoing_twice_does_nothing_the_second_time(accounts, make_message):
+    message = make_message(accounts["user"])
+    moderation.hide_message(accounts["moderator"], message, "Spam")
+    hide = last_entry("hide")
+    moderation.undo(accounts["moderator"], hide)
+    entries = AuditLog.select().count()
+    with pytest.raises(moderation.NotAllowed, match="already undone"):
+        moderation.undo(accounts["moderator"], fresh(hide))
+    assert AuditLog.select().count() == entries
+
+
+def test_what_cannot_be_undone(accounts, make_message):
+    message = make_message(accounts["user"])
+    moderation.hide_message(accounts["moderator"], message, "Spam")
+    moderation.unhide_message(accounts["moderator"], fresh(message))
+    with pytest.raises(moderation.NotAllowed, match="cannot be undone"):
+        moderation.undo(accounts["moderator"], last_entry("unhide"))
+    with pytest.raises(moderation.NotAllowed, match="visible already"):
+        moderation.undo(accounts["moderator"], last_entry("hide"))
+
+
+def test_a_moderator_cannot_undo_what_they_could_not_do(accounts, make_user):
+    mod, admin, user = accounts["moderator"], accounts["admin"], accounts["user"]
+    moderation.suspend_user(admin, user, "Illegal content")
+    with pytest.raises(moderation.NotAllowed, match="only an admin"):
+        moderation.undo(mod, last_entry("suspend"))
+    other = make_user("other")
+    moderation.set_role(admin, other, "moderator")
+    with pytest.raises(moderation.NotAllowed, match="Only an admin"):
+        moderation.undo(mod, last_entry("set_role"))
+    with pytest.raises(moderation.NotAllowed):
+        moderation.undo(accounts["reporter"], last_entry("suspend"))
+    assert fresh(user).is_suspended and fresh(other).role == "moderator"
+    assert not AuditLog.select().where(AuditLog.undoes.is_null(False)).exists()
+
+
+# --- appeals: the verbs -----------------------------------------------------------------------
+def test_approving_an_appeal_undoes_the_action_and_tells_the_person(accounts):
+    user = accounts["user"]
+    moderation.suspend_user(accounts["moderator"], user, "Spam")
+    appeal = Appeal.file(user, last_entry("suspend").id, "I did not spam")
+    moderation.approve_appeal(accounts["moderator"], appeal, "Our mistake")
+    assert fresh(appeal).status == "approved" and fresh(appeal).decided_by_id == accounts["moderator"].id
+    assert not fresh(user).is_suspended and fresh(last_entry("suspend")).is_undone
+    assert kinds_told(user) == ["suspended", "restored", "appeal_approved"]
+    assert last_entry().action == "approve_appeal" and last_entry().target_id == str(appeal.id)
+    with pytest.raises(moderation.NotAllowed, match="already"):
+        moderation.approve_appeal(accounts["moderator"], fresh(appeal))
+
+
+def test_rejecting_an_appeal_needs_a_reason_and_tells_it(accounts):
+    user = accounts["user"]
+    moderation.warn_user(accounts["moderator"], user, "Spam")
+    appeal = Appeal.file(user, last_entry("warn").id, "It was a joke")
+    with pytest.raises(moderation.NotAllowed, match="needs a reason"):
+        moderation.reject_appeal(accounts["moderator"], appeal, "  ")
+    moderation.reject_appeal(accounts["moderator"], appeal, "Jokes can be spam too")
+    assert fresh(appeal).status == "rejected" and moderation.strikes(user.id) == 1
+    notice = Notification.select().where(Notification.recipient == user.id).order_by(
+        Notification.id.desc()).first()
+    assert (notice.kind, notice.text) == ("appeal_rejected", "Jokes can be spam too")
+
+
+def test_only_a_moderator_who_may_act_on_the_person_decides(accounts, make_user):
+    user = accounts["user"]
+    moderation.suspend_user(accounts["admin"], user, "Illegal content")
+    appeal = Appeal.file(user, last_entry("suspend").id, "Please")
+    with pytest.raises(moderation.NotAllowed, match="only an admin"):
+        moderation.approve_appeal(accounts["moderator"], appeal)
+    assert fresh(appeal).status == "open" and fresh(user).is_suspended
+    with pytest.raises(moderation.NotAllowed):
+        moderation.reject_appeal(accounts["reporter"], appeal, "No")
+    moderation.approve_appeal(accounts["admin"], fresh(appeal))
+    assert fresh(appeal).status == "approved" and not fresh(user).is_suspended
