@@ -844,6 +844,13 @@ class AuditLog(BaseModel):
         return ~fn.EXISTS(Undo.select(SQL("1")).where(Undo.undoes == entry.id))
 
     @classmethod
+    def undo_id(cls):
+        """Scalar subquery: the id of the entry that undid this one, or NULL (select it as
+        `undone_by_id`: is_undone then reads it without a query)."""
+        Undo = cls.alias("undo")
+        return Undo.select(Undo.id).where(Undo.undoes == cls.id)
+
+    @classmethod
     def strikes_of(cls, user_id):
         """Subquery: how many warnings the user `user_id` (a value or a column) has had,
         not counting withdrawn ones."""
@@ -858,18 +865,17 @@ class AuditLog(BaseModel):
         suspensions, and the hides of their messages still hidden (from the partial index of
         hidden messages by author), with the hidden message as `entry.message` (None for
         the others) and `undone_by_id` (the undo entry's id or None)."""
-        Target_message, Undo = Message.alias("tm"), cls.alias("undo")
+        Target_message = Message.alias("tm")
         hidden = (Message.select(Message.id.cast("TEXT"))
                   .where((Message.user == user.id) & Message.hidden_at.is_null(False)))
         about_them = ((cls.target_model == Target.USER.value) & (cls.target_id == str(user.id))
                       & cls.action.in_([Action.WARN.value, Action.SUSPEND.value]))
         their_messages = ((cls.target_model == Target.MESSAGE.value) & cls.target_id.in_(hidden)
                           & (cls.action == Action.HIDE.value))
-        return (cls.select(cls, Target_message, Undo.id.alias("undone_by_id"))
+        return (cls.select(cls, Target_message, cls.undo_id().alias("undone_by_id"))
                 .join(Target_message, JOIN.LEFT_OUTER, attr="message",
                       on=((cls.target_model == Target.MESSAGE.value)
                           & (Target_message.id == cls.target_id.cast("INTEGER"))))
-                .join_from(cls, Undo, JOIN.LEFT_OUTER, on=(Undo.undoes == cls.id))
                 .where(about_them | their_messages)
                 .order_by(cls.created.desc(), cls.id.desc()).limit(limit))
 

@@ -162,3 +162,57 @@ def test_only_a_moderator_who_may_act_on_the_person_decides(accounts, make_user)
         moderation.reject_appeal(accounts["reporter"], appeal, "No")
     moderation.approve_appeal(accounts["admin"], fresh(appeal))
     assert fresh(appeal).status == "approved" and not fresh(user).is_suspended
+
+
+# --- appeals: /appeals/ ---------------------------------------------------------------------
+def test_appeal_a_hidden_message_once(client, auth, accounts, make_message):
+    message = make_message(accounts["user"], "my words")
+    moderation.hide_message(accounts["moderator"], message, "Spam")
+    hide = last_entry("hide")
+    auth.login("user")
+    page = client.get("/appeals/").get_data(as_text=True)
+    assert "The moderators hid your message" in page and "my words" in page
+    assert f'name="action_id" value="{hide.id}"' in page
+    response = client.post("/appeals/", data={"action_id": hide.id, "text": "It is not spam"})
+    assert response.status_code == 302
+    assert [(a.user_id, a.action_id, a.text, a.status) for a in Appeal.select()] == [
+        (accounts["user"].id, hide.id, "It is not spam", "open")]
+    again = client.post("/appeals/", data={"action_id": hide.id, "text": "Please"})
+    assert again.status_code == 422 and "already appealed" in again.get_data(as_text=True)
+    page = client.get("/appeals/").get_data(as_text=True)
+    assert f'name="action_id" value="{hide.id}"' not in page
+    assert "It is not spam" in page and "Waiting" in page
+    assert Appeal.select().count() == 1
+
+
+def test_refused_appeals(client, auth, accounts, make_message):
+    moderation.warn_user(accounts["moderator"], accounts["reporter"], "Spam")
+    not_mine = last_entry("warn")
+    moderation.warn_user(accounts["moderator"], accounts["user"], "Spam")
+    mine = last_entry("warn")
+    assert client.get("/appeals/").status_code == 302          # anonymous: log in first
+    auth.login("user")
+    for data in ({"action_id": not_mine.id, "text": "x"}, {"action_id": mine.id, "text": "  "},
+                 {"action_id": "abc", "text": "x"}, {"action_id": mine.id, "text": "x" * 1001},
+                 {"action_id": 10**12, "text": "x"}):
+        assert client.post("/appeals/", data=data).status_code == 422, data
+    assert client.post("/appeals/", data={"action_id": mine.id, "text": "x"},
+                       csrf=False).status_code == 400
+    assert Appeal.select().count() == 0
+
+
+def test_a_suspended_person_appeals_from_the_refused_login(client, auth, accounts):
+    moderation.suspend_user(accounts["moderator"], accounts["user"], "Spam", days=7)
+    assert client.get("/appeals/").status_code == 302
+    refused = auth.login("user")
+    assert refused.status_code == 403 and 'href="/appeals/"' in refused.get_data(as_text=True)
+    page = client.get("/appeals/").get_data(as_text=True)
+    assert "Your account is suspended" in page and "The moderators suspended your account" in page
+    response = client.post("/appeals/", data={"action_id": last_entry("suspend").id,
+                                              "text": "I was hacked"})
+    assert response.status_code == 302 and Appeal.get().text == "I was hacked"
+    assert client.get("/private/").status_code == 302   # still not logged in
+    # a wrong password earns no pass
+    other = client.application.test_client()
+    assert other.post("/login/", data={"username": "user", "password": "nope"}).status_code == 401
+    assert other.get("/appeals/").status_code == 302
