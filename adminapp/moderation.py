@@ -25,6 +25,11 @@ class NotAllowed(Exception):
     """The actor may not do this; the message says why."""
 
 
+class NothingToUndo(NotAllowed):
+    """The entry is not reversible, is undone already, or its target changed since: undo
+    changed nothing (not a question of permission)."""
+
+
 # --- the rule ------------------------------------------------------------------
 def require(actor, target, minimum=MODERATOR):
     """Raise NotAllowed unless `actor` has at least `minimum` rank and outranks `target`."""
@@ -244,19 +249,19 @@ def undo(actor, entry, reason=None):
     """
     inverse = _INVERSES.get(entry.action)
     if inverse is None:
-        raise NotAllowed(f"A “{Action(entry.action).label}” entry cannot be undone.")
+        raise NothingToUndo(f"A “{Action(entry.action).label}” entry cannot be undone.")
     if entry.is_undone:
-        raise NotAllowed(f"Audit entry #{entry.id} is already undone.")
+        raise NothingToUndo(f"Audit entry #{entry.id} is already undone.")
     reason = clean_reason(reason) or f"Undoes audit entry #{entry.id}"
     try:
         with database.atomic():
             inverse(actor, entry, reason)
             done = AuditLog.get_or_none(AuditLog.undoes == entry.id)
             if done is None:  # the inverse verb found nothing to change (a race)
-                raise NotAllowed(f"Nothing to undo: the target of entry #{entry.id} "
+                raise NothingToUndo(f"Nothing to undo: the target of entry #{entry.id} "
                                  "changed since.")
     except IntegrityError:  # another undo of the same entry won the unique index
-        raise NotAllowed(f"Audit entry #{entry.id} is already undone.")
+        raise NothingToUndo(f"Audit entry #{entry.id} is already undone.")
     return done
 
 
@@ -264,14 +269,14 @@ def _target(entry, model):
     """The row `entry` is about, or NotAllowed when it no longer exists."""
     row = model.get_or_none(model.id == int(entry.target_id))
     if row is None:
-        raise NotAllowed(f"The {entry.target_model} of entry #{entry.id} no longer exists.")
+        raise NothingToUndo(f"The {entry.target_model} of entry #{entry.id} no longer exists.")
     return row
 
 
 def _undo_hide(actor, entry, reason):
     message = _target(entry, Message)
     if not message.is_hidden:
-        raise NotAllowed(f"Message {message.id} is visible already.")
+        raise NothingToUndo(f"Message {message.id} is visible already.")
     unhide_message(actor, message, reason, undoes=entry)
 
 
@@ -281,7 +286,7 @@ def _undo_suspend(actor, entry, reason):
         (AuditLog.target_model == entry.target_model) & (AuditLog.target_id == entry.target_id)
         & (AuditLog.action == Action.SUSPEND.value) & (AuditLog.id > entry.id)).exists()
     if not user.is_suspended or later:
-        raise NotAllowed(f"That suspension of {user.username} has already ended.")
+        raise NothingToUndo(f"That suspension of {user.username} has already ended.")
     restore_user(actor, user, reason, undoes=entry)
 
 
@@ -297,7 +302,7 @@ def _undo_set_role(actor, entry, reason):
     user = _target(entry, User)
     before, after = entry.details.get("before"), entry.details.get("after")
     if user.role != after:
-        raise NotAllowed(f"{user.username}'s role changed since (now {user.role}).")
+        raise NothingToUndo(f"{user.username}'s role changed since (now {user.role}).")
     set_role(actor, user, before, reason, undoes=entry)
 
 
@@ -309,7 +314,7 @@ def _undo_resolve_report(actor, entry, reason):
     outcome = report.resolution
     if not _change(report, Report.resolved_at.is_null(False), resolved_at=None,
                    resolved_by=None, resolution=None):
-        raise NotAllowed(f"Report {report.id} is open already.")
+        raise NothingToUndo(f"Report {report.id} is open already.")
     if outcome == Outcome.HIDE and message.is_hidden:
         unhide_message(actor, message, f"report #{report.id} reopened")
     _record(actor, Action.REOPEN_REPORT, report, before=outcome, after="open", reason=reason,
@@ -425,7 +430,7 @@ def _delete_user_rows(user):
     return {"messages": messages, "follows": follows, "reports": reports}
 
 
-__all__ = ["NotAllowed", "require", "can_moderate", "hide_message", "unhide_message",
+__all__ = ["NotAllowed", "NothingToUndo", "require", "can_moderate", "hide_message", "unhide_message",
            "suspend_user", "restore_user", "lift_due_suspensions", "warn_user", "strikes", "set_role", "remove_follow",
            "resolve_report", "delete_message", "delete_user", "undo", "can_undo",
            "approve_appeal", "reject_appeal", "appellant_of"]

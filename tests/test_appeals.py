@@ -216,3 +216,62 @@ def test_a_suspended_person_appeals_from_the_refused_login(client, auth, account
     other = client.application.test_client()
     assert other.post("/login/", data={"username": "user", "password": "nope"}).status_code == 401
     assert other.get("/appeals/").status_code == 302
+
+
+# --- the back office ------------------------------------------------------------------------
+def test_undo_from_the_audit_log_is_one_post(client, as_mod, accounts, make_message):
+    message = make_message(accounts["user"], "my words")
+    moderation.hide_message(accounts["moderator"], message, "Spam")
+    hide = last_entry("hide")
+    page = client.get("/admin/auditlog/").get_data(as_text=True)
+    assert f'action="/admin/auditlog/undo/{hide.id}/"' in page and "data-confirm=" in page
+    response = client.post(f"/admin/auditlog/undo/{hide.id}/", follow_redirects=True)
+    assert response.status_code == 200 and f"Undone: audit entry #{hide.id}" in response.get_data(as_text=True)
+    assert fresh(message).hidden_at is None
+    page = client.get("/admin/auditlog/").get_data(as_text=True)
+    assert f'action="/admin/auditlog/undo/{hide.id}/"' not in page and "undone (#" in page
+    again = client.post(f"/admin/auditlog/undo/{hide.id}/", follow_redirects=True)
+    assert again.status_code == 200 and "already undone" in again.get_data(as_text=True)
+    assert AuditLog.select().where(AuditLog.undoes == hide.id).count() == 1
+    assert client.post(f"/admin/auditlog/undo/{hide.id}/", csrf=False).status_code == 400
+    assert client.get(f"/admin/auditlog/undo/{hide.id}/").status_code == 405
+    assert client.post("/admin/auditlog/undo/999999/").status_code == 404
+
+
+def test_undo_in_the_back_office_is_refused_to_who_may_not(client, auth, accounts):
+    moderation.suspend_user(accounts["admin"], accounts["user"], "Illegal content")
+    suspend = last_entry("suspend")
+    auth.login("mod")
+    assert client.post(f"/admin/auditlog/undo/{suspend.id}/").status_code == 403
+    auth.logout()
+    auth.login("reporter")
+    assert client.post(f"/admin/auditlog/undo/{suspend.id}/").status_code == 403
+    assert fresh(accounts["user"]).is_suspended and not fresh(suspend).is_undone
+
+
+def test_the_appeal_queue_lists_searches_and_decides(client, as_mod, accounts, make_user,
+                                                      make_message):
+    user, other = accounts["user"], make_user("zed")
+    moderation.warn_user(accounts["moderator"], user, "Spam")
+    first = Appeal.file(user, last_entry("warn").id, "first appeal, about spam")
+    moderation.hide_message(accounts["moderator"], make_message(other, "zed's words"), "Off-topic")
+    second = Appeal.file(other, last_entry("hide").id, "second appeal")
+    assert adm.listed(client, "appeal") == [first.id, second.id]          # oldest first
+    assert adm.listed(client, "appeal", "?search=zed") == [second.id]
+    assert adm.listed(client, "appeal", "?search=spam") == [first.id]
+    page = adm.act(client, "appeal", "reject", [first.id])             # no reason: refused
+    assert "needs a reason" in page and fresh(first).status == "open"
+    adm.act(client, "appeal", "reject", [first.id], reason="Spam it was")
+    adm.act(client, "appeal", "approve", [second.id])
+    assert (fresh(first).status, fresh(second).status) == ("rejected", "approved")
+    assert Message.get(Message.content == "zed's words").hidden_at is None
+    assert adm.listed(client, "appeal", "?flt0_status_equals=open") == []
+    assert adm.listed(client, "appeal") == [first.id, second.id]
+    assert client.get(f"/admin/appeal/details/?id={first.id}").status_code == 200
+    rows = adm.export(client, "appeal")
+    assert [r["Status"] for r in rows] == ["rejected", "approved"]
+
+
+def test_plain_users_cannot_reach_the_queue(client, auth, accounts):
+    auth.login("user")
+    assert client.get("/admin/appeal/").status_code == 403
