@@ -275,3 +275,26 @@ def test_the_appeal_queue_lists_searches_and_decides(client, as_mod, accounts, m
 def test_plain_users_cannot_reach_the_queue(client, auth, accounts):
     auth.login("user")
     assert client.get("/admin/appeal/").status_code == 403
+
+
+def test_dashboard_moderation_figures_link_to_their_lists(client, as_mod, accounts, make_user):
+    import re
+    user, other = accounts["user"], make_user("other")
+    moderation.warn_user(accounts["moderator"], user, "Spam")
+    moderation.warn_user(accounts["moderator"], other, "Spam")
+    moderation.undo(accounts["moderator"], last_entry("warn"))          # withdrawn: not counted
+    Appeal.file(user, AuditLog.get(AuditLog.target_id == str(user.id)).id, "Not me")
+    moderation.suspend_user(accounts["moderator"], other, "Spam", days=1)
+    html = client.get("/admin/").get_data(as_text=True)
+    figures = dict(re.findall(r'data-kpi="(\w+)" data-value="(\d+)"', html))
+    assert (figures["appeals_waiting"], figures["strikes_week"]) == ("1", "1")
+    # a 1-day suspension made now ends today or tomorrow, by the clock: either way a number
+    assert figures["suspensions_ending_today"] in ("0", "1")
+    links = dict(re.findall(r'data-kpi="(\w+)"[^>]*>.*?<a href="([^"]+)"', html, re.S))
+    links = {key: url.replace("&amp;", "&") for key, url in links.items()}
+    assert adm.listed(client, "appeal", links["appeals_waiting"].split("/admin/appeal/")[1]) == [
+        Appeal.get().id]
+    warned = adm.listed(client, "auditlog", links["strikes_week"].split("/admin/auditlog/")[1])
+    assert sorted(warned) == sorted(e.id for e in AuditLog.select().where(AuditLog.action == "warn"))
+    page = client.get(links["suspensions_ending_today"])
+    assert page.status_code == 200 and "Invalid Filter Value" not in page.get_data(as_text=True)

@@ -46,6 +46,7 @@ class UserView(ModeratorView):
         ChoiceFilter(User.role, "Role", Role.values()),
         IsSetFilter(User.suspended_at, "Suspended"),
         *date_filters(User.join_date, "Joined"),
+        *date_filters(User.suspended_until, "Suspension ends"),
     )
     column_formatters = {"username": cell("user_link"), "suspended_at": cell("user_status"),
                          "written_count": cell("user_messages")}
