@@ -999,7 +999,8 @@ def _profile(p):
 PROFILE = Shape(_profile)
 
 MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, Relationship, Message,
-          MessageLike, MessageStats, Block, Mute, Notification, Report, AuditLog]
+          MessageLike, MessageStats, Block, Mute, Notification, Report, AuditLog,
+          Appeal]
 
 # Usernames are unique ignoring case: "Alice" and "alice" are one person.
 User.add_index(User.index(fn.LOWER(User.username), unique=True, name="user_username_lower"))
