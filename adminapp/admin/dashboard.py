@@ -267,6 +267,8 @@ def target_link(entry):
                 admin_url("message", "details_view", id=target_id))
     if model == Target.REPORT and entry["action"] != Action.DELETE:
         return f"report #{target_id}", admin_url("report", "details_view", id=target_id)
+    if model == Target.APPEAL:
+        return f"appeal #{target_id}", admin_url("appeal", "details_view", id=target_id)
     details = entry["details"] if isinstance(entry["details"], dict) else {}
     if model == Target.RELATIONSHIP and details.get("before"):
         return details["before"], None  # "alice follows bob": the row is gone
