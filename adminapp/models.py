@@ -17,7 +17,7 @@ from peewee import (JOIN, SQL, BooleanField, CharField, CompositeKey, DateField,
 from .compiled import Shape
 from .db import BaseModel, database
 from .passwords import hash_password, is_legacy, verify_nobody, verify_password
-from .formatting import MENTION_RE
+from .formatting import MENTION_RE, parse_id
 from .vocabulary import (APPEALABLE, Action, AppealStatus, Category, Limits, Notice, Role, SessionEnd,
                          Target)
 
@@ -947,7 +947,9 @@ class Appeal(BaseModel):
         if is_blank(text):
             raise ValidationError("Say why the moderators should reverse this: an appeal "
                                   "cannot be empty.", field="text")
-        entry = AuditLog.hits(user).where(AuditLog.id == action_id).first()
+        action_id = parse_id(action_id)
+        entry = (AuditLog.hits(user).where(AuditLog.id == action_id).first()
+                 if action_id is not None else None)
         if entry is None or entry.action not in APPEALABLE:
             raise ValidationError("That moderation action did not hit you, or cannot be "
                                   "appealed.", field="action_id")

@@ -194,7 +194,8 @@ def test_refused_appeals(client, auth, accounts, make_message):
     auth.login("user")
     for data in ({"action_id": not_mine.id, "text": "x"}, {"action_id": mine.id, "text": "  "},
                  {"action_id": "abc", "text": "x"}, {"action_id": mine.id, "text": "x" * 1001},
-                 {"action_id": 10**12, "text": "x"}):
+                 {"action_id": 10**12, "text": "x"}, {"action_id": 10**30, "text": "x"},
+                 {"action_id": -1, "text": "x"}):
         assert client.post("/appeals/", data=data).status_code == 422, data
     assert client.post("/appeals/", data={"action_id": mine.id, "text": "x"},
                        csrf=False).status_code == 400
@@ -236,6 +237,7 @@ def test_undo_from_the_audit_log_is_one_post(client, as_mod, accounts, make_mess
     assert client.post(f"/admin/auditlog/undo/{hide.id}/", csrf=False).status_code == 400
     assert client.get(f"/admin/auditlog/undo/{hide.id}/").status_code == 405
     assert client.post("/admin/auditlog/undo/999999/").status_code == 404
+    assert client.post(f"/admin/auditlog/undo/{10**30}/").status_code == 404
 
 
 def test_undo_in_the_back_office_is_refused_to_who_may_not(client, auth, accounts):

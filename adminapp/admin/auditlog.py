@@ -74,7 +74,7 @@ class AuditLogView(ModeratorView):
         """Whether the list shows an Undo button on `entry` (the verb still checks all)."""
         return moderation.can_undo(current_user, entry)
 
-    @expose("/undo/<int:entry_id>/", methods=("POST",))
+    @expose("/undo/<id:entry_id>/", methods=("POST",))
     def undo_view(self, entry_id):
         """Undo the entry `entry_id` and come back with what happened (flashed); 403 with the
         reason when the current user may not, 404 for an unknown entry."""
