@@ -259,7 +259,7 @@ def undo(actor, entry, reason=None):
             done = AuditLog.get_or_none(AuditLog.undoes == entry.id)
             if done is None:  # the inverse verb found nothing to change (a race)
                 raise NothingToUndo(f"Nothing to undo: the target of entry #{entry.id} "
-                                 "changed since.")
+                                    "changed since.")
     except IntegrityError:  # another undo of the same entry won the unique index
         raise NothingToUndo(f"Audit entry #{entry.id} is already undone.")
     return done
@@ -273,19 +273,24 @@ def _target(entry, model):
     return row
 
 
+def _superseded(entry):
+    """True when a later entry of the same action on the same target exists (the state
+    `entry` made has ended and another took its place: undoing `entry` would undo that)."""
+    return AuditLog.select().where(
+        (AuditLog.target_model == entry.target_model) & (AuditLog.target_id == entry.target_id)
+        & (AuditLog.action == entry.action) & (AuditLog.id > entry.id)).exists()
+
+
 def _undo_hide(actor, entry, reason):
     message = _target(entry, Message)
-    if not message.is_hidden:
-        raise NothingToUndo(f"Message {message.id} is visible already.")
+    if not message.is_hidden or _superseded(entry):
+        raise NothingToUndo(f"That hiding of message {message.id} has already ended.")
     unhide_message(actor, message, reason, undoes=entry)
 
 
 def _undo_suspend(actor, entry, reason):
     user = _target(entry, User)
-    later = AuditLog.select().where(
-        (AuditLog.target_model == entry.target_model) & (AuditLog.target_id == entry.target_id)
-        & (AuditLog.action == Action.SUSPEND.value) & (AuditLog.id > entry.id)).exists()
-    if not user.is_suspended or later:
+    if not user.is_suspended or _superseded(entry):
         raise NothingToUndo(f"That suspension of {user.username} has already ended.")
     restore_user(actor, user, reason, undoes=entry)
 
@@ -344,15 +349,18 @@ def appellant_of(entry):
 
 
 def approve_appeal(actor, appeal, reason=None):
-    """Approve `appeal`: undo the action appealed (unless undone already) and tell the
-    person; returns the appeal. NotAllowed unless `actor` may undo it, or when decided."""
+    """Approve `appeal`: undo the action appealed and tell the person; returns the appeal.
+    When there is nothing left to undo (undone already, ended, its target gone) the appeal
+    is approved all the same. NotAllowed unless `actor` may undo it, or when decided."""
     require(actor, appeal.user)
     if not appeal.is_open:
         raise NotAllowed(f"Appeal {appeal.id} is already {appeal.status}.")
     reason = clean_reason(reason)
     with database.atomic():
-        if not appeal.action.is_undone:
+        try:
             undo(actor, appeal.action, reason or f"Appeal #{appeal.id} approved")
+        except NothingToUndo:
+            pass  # the action no longer holds: the person is right, and told so
         _decide(actor, appeal, AppealStatus.APPROVED, reason, Notice.APPEAL_APPROVED,
                 Action.APPROVE_APPEAL)
     return appeal

@@ -105,8 +105,25 @@ def test_what_cannot_be_undone(accounts, make_message):
     moderation.unhide_message(accounts["moderator"], fresh(message))
     with pytest.raises(moderation.NotAllowed, match="cannot be undone"):
         moderation.undo(accounts["moderator"], last_entry("unhide"))
-    with pytest.raises(moderation.NotAllowed, match="visible already"):
+    with pytest.raises(moderation.NothingToUndo, match="already ended"):
         moderation.undo(accounts["moderator"], last_entry("hide"))
+    moderation.hide_message(accounts["moderator"], fresh(message), "Spam")   # hidden again:
+    with pytest.raises(moderation.NothingToUndo, match="already ended"):      # not by the first
+        moderation.undo(accounts["moderator"], AuditLog.select().where(
+            AuditLog.action == "hide").order_by(AuditLog.id).first())
+    moderation.undo(accounts["moderator"], last_entry("hide"))
+    assert fresh(message).hidden_at is None
+
+
+def test_an_appeal_of_an_action_undone_since_is_approved_without_a_second_undo(accounts):
+    user = accounts["user"]
+    moderation.warn_user(accounts["moderator"], user, "Spam")
+    warn = last_entry("warn")
+    appeal = Appeal.file(user, warn.id, "Wrong person")
+    moderation.undo(accounts["admin"], warn)
+    moderation.approve_appeal(accounts["moderator"], appeal)
+    assert fresh(appeal).status == "approved"
+    assert AuditLog.select().where(AuditLog.action == "unwarn").count() == 1
 
 
 def test_a_moderator_cannot_undo_what_they_could_not_do(accounts, make_user):
