@@ -332,10 +332,19 @@ assert set(_INVERSES) == REVERSIBLE
 
 
 def can_undo(actor, entry):
-    """True when `entry` is reversible, not undone, and `actor` may moderate its target's
-    person (for showing the button: undo still checks everything)."""
-    return (entry.action in REVERSIBLE and not entry.is_undone and actor.is_moderator
-            and (entry.action != Action.SET_ROLE or actor.is_admin))
+    """True when `entry` is reversible, not undone, and `actor` looks allowed to undo it:
+    a moderator; an admin for a role change or an admin's suspension; above the user it is
+    about, when the entry comes with that user joined (`entry.target_user`, as the audit
+    log's list has it). For showing the button without a query: undo checks everything."""
+    if entry.action not in REVERSIBLE or entry.is_undone or not actor.is_moderator:
+        return False
+    target = getattr(entry, "target_user", None)
+    if target is not None and target.id is not None and not can_moderate(actor, target):
+        return False
+    by = entry.__rel__.get("actor")  # the joined actor, if any (no lazy load)
+    admin_made = by is not None and by.id is not None and by.is_admin
+    return actor.is_admin or not (entry.action == Action.SET_ROLE
+                                  or (entry.action == Action.SUSPEND and admin_made))
 
 
 # --- appeals ------------------------------------------------------------------------------
