@@ -187,6 +187,7 @@ def test_appeal_a_hidden_message_once(client, auth, accounts, make_message):
     moderation.hide_message(accounts["moderator"], message, "Spam")
     hide = last_entry("hide")
     auth.login("user")
+    assert 'href="/appeals/"' in client.get("/notifications/").get_data(as_text=True)
     page = client.get("/appeals/").get_data(as_text=True)
     assert "The moderators hid your message" in page and "my words" in page
     assert f'name="action_id" value="{hide.id}"' in page
