@@ -12,17 +12,20 @@ from dataclasses import dataclass
 from peewee import JOIN, SQL, Case, Select, fn
 
 from .compiled import Shape
-from .models import (Block, Message, MessageLike, MessageStats, Mute, Person, Relationship, User,
-                     UserStats)
+from .models import (Block, Message, MessageLike, MessageStats, Mute, Notification, Person,
+                     Relationship, User, UserStats)
 from .pagination import Page
 from .pagination import messages as message_keyset
+from .pagination import notifications as notification_keyset
+from .vocabulary import Notice
 
 VIEWER = 2  # the placeholder of the viewer's id (0: nobody) in every feed's query
 ReplyTo = User.alias("reply_to")  # the author of the message a row answers
 # The columns a message row shows, in the order MessageRow reads them; `viewer` is the
-# placeholder of the viewer's id (whether they like it).
-def columns(viewer):
-    liked = fn.EXISTS(MessageLike.select(SQL("1")).where(
+# placeholder of the viewer's id (whether they like it)
+# (a visitor likes nothing: 0, no probe).
+def columns(viewer, member=True):
+    liked = SQL("0") if not member else fn.EXISTS(MessageLike.select(SQL("1")).where(
         (MessageLike.user == viewer) & (MessageLike.message == Message.id)))
     return (Message.id, Message.content, Message.pub_date, Message.hidden_at, User.id,
             User.username, User.email, User.role, User.suspended_at, Message.in_reply_to,
@@ -96,11 +99,25 @@ class MessageRow:
 @dataclass(frozen=True)
 class PageShape:
     """What one page read looks like: the cursor's placeholders (None on a first page),
-    the direction, and how many rows it reads."""
+    the direction, how many rows it reads, and whether the viewer is a member (likes
+    things) who blocks, is blocked or mutes (`screened`: the rows of those leave the
+    page; nobody else's query carries that filter)."""
     cursor: tuple
     smaller: bool
     reverse: bool
     limit: int
+    member: bool = True
+    screened: bool = True
+
+
+def seen_by(viewer):
+    """(id, member, screened) of the viewer of a feed: 0 and neither for a visitor.
+    TypeError for an id (taken for a visitor, it would show what blocks hide)."""
+    if isinstance(viewer, int):
+        raise TypeError("a feed's viewer is a user (or the anonymous one), not an id")
+    if not getattr(viewer, "is_authenticated", False):
+        return 0, False, False
+    return viewer.id, True, bool(viewer.screens)
 
 
 class Feed:
@@ -116,29 +133,33 @@ class Feed:
         self.where, self.keyset, self.mutes = where, keyset, mutes
         self._shapes = {}
 
-    def _shape(self, from_start, smaller, reverse, limit):
-        key = (from_start, smaller, reverse, limit)
+    def _shape(self, from_start, smaller, reverse, limit, member=True, screened=True):
+        key = (from_start, smaller, reverse, limit, member, screened)
         if key not in self._shapes:
             def build(p):
-                shape = PageShape(None if from_start else (p(0), p(1)), smaller, reverse, limit)
-                unseen = Block.unseen_by(p(VIEWER), with_mutes=self.mutes)
-                query = with_row_joins(
-                    Message.select(*columns(p(VIEWER))).join(User, on=(Message.user == User.id))
-                ).where(Message.public() & Message.user.not_in(unseen) & self.where(p, shape))
+                shape = PageShape(None if from_start else (p(0), p(1)), smaller, reverse, limit,
+                                  member, screened)
+                where = Message.public() & self.where(p, shape)
+                if screened:
+                    where &= Message.user.not_in(Block.unseen_by(p(VIEWER), self.mutes))
+                query = with_row_joins(Message.select(*columns(p(VIEWER), member))
+                                       .join(User, on=(Message.user == User.id))).where(where)
                 return self.keyset.query_for(query, shape.cursor, smaller, reverse,
                                              SQL(str(limit)))
             self._shapes[key] = Shape(build)
         return self._shapes[key]
 
     def first_page_sql(self, per_page):
-        """The SQL that reads a first page (for EXPLAIN)."""
+        """The SQL that reads a first page (for EXPLAIN), as a viewer who blocks someone."""
         return self._shape(True, True, False, per_page + 1).compiled()[0]
 
-    def page(self, args, per_page, viewer_id, *values):
-        """The Page of this feed that `args` (request.args) ask for, as `viewer_id` (0:
-        nobody) sees it, with the feed's values."""
+    def page(self, args, per_page, viewer, *values):
+        """The Page of this feed that `args` (request.args) ask for, as `viewer` (a user,
+        or the anonymous one) sees it, with the feed's values."""
+        viewer_id, member, screened = seen_by(viewer)
+
         def fetch(cursor, smaller, reverse):
-            shape = self._shape(cursor is None, smaller, reverse, per_page + 1)
+            shape = self._shape(cursor is None, smaller, reverse, per_page + 1, member, screened)
             rows = shape.rows(*(cursor or (None, None)), viewer_id, *values)
             return [MessageRow(row) for row in rows]
         return self.keyset.paged(fetch, args, per_page)
@@ -182,10 +203,12 @@ def _page_bound(p, shape):
     no_hidden = fn.COALESCE(Stats.hidden, SQL("0")) == SQL("0")
     per_author = Case(None, [(no_hidden, nth(False))], nth(True))
     suspended = User.select(User.id).where(User.suspended_at.is_null(False))
-    muted = Mute.select(Mute.muted).where(Mute.muter == p(3))  # their messages are not read
+    counted = authors.c.author.not_in(suspended)
+    if shape.screened:  # muted authors' messages are not read
+        counted &= authors.c.author.not_in(Mute.select(Mute.muted).where(Mute.muter == p(3)))
     bound = (Select(from_list=[authors], columns=[(fn.MAX if newest_first else fn.MIN)(per_author)])
              .join(Stats, JOIN.LEFT_OUTER, on=(Stats.user == authors.c.author))
-             .where(authors.c.author.not_in(suspended) & authors.c.author.not_in(muted)))
+             .where(counted))
     edge = fn.COALESCE(bound, p(5))
     return (Message.pub_date >= edge) if newest_first else (Message.pub_date <= edge)
 
@@ -287,26 +310,75 @@ def replies_page(viewer, message, args, per_page):
     it has none (most messages: it counts every visible reply)."""
     if not message.replies:
         return Page([])
-    return REPLIES.page(args, per_page, viewer_id(viewer), message.id)
+    return REPLIES.page(args, per_page, viewer, message.id)
 
 
 def public_page(viewer, args, per_page):
     """A page of the public timeline, as `viewer` sees it."""
-    return PUBLIC.page(args, per_page, viewer_id(viewer))
+    return PUBLIC.page(args, per_page, viewer)
 
 
 def profile_page(viewer, user, args, per_page):
     """A page of `user`'s public messages, as `viewer` sees it."""
-    return PROFILE.page(args, per_page, viewer_id(viewer), user.id)
+    return PROFILE.page(args, per_page, viewer, user.id)
 
 
 def home_page(user, following, args, per_page):
     """A page of `user`'s home timeline; `following` (their count of follows) picks the plan."""
     edge = datetime.datetime.min if "after" not in args else datetime.datetime.max
     if following >= DENSE_FOLLOWING:
-        page = HOME_DENSE.page(args, per_page, user.id, user.id, user.id, edge, WINDOW)
+        page = HOME_DENSE.page(args, per_page, user, user.id, user.id, edge, WINDOW)
         if page.prev_args if "after" in args else page.next_args:
             return page
         # the window held less than a page (quiet follows, or the timeline's end): read
         # it the way that cannot miss a message
-    return HOME.page(args, per_page, user.id, user.id, user.id, edge)
+    return HOME.page(args, per_page, user, user.id, user.id, edge)
+
+
+# --- notifications ------------------------------------------------------------------------
+class NoticeRow:
+    """One notification as its page shows it: what it says (`label`), who did it (`actor`,
+    a username, or None for a moderator's decision), the message it is about (`message_id`
+    and its `content`) when there is one, and whether it was unread."""
+    __slots__ = ("id", "kind", "created", "is_unread", "text", "actor", "message_id", "content",
+                 "label")
+
+    def __init__(self, row):
+        self.id, self.kind, self.created = row[0], row[1], as_datetime(row[2])
+        self.is_unread, self.text, self.actor = row[3] is None, row[4], row[5]
+        self.message_id, self.content = row[6], row[7]
+        kind = Notice.get(self.kind)
+        self.label = kind.label if kind else self.kind
+
+
+NOTICE_KEYSET = notification_keyset(Notification)
+Actor = User.alias("actor")
+
+
+def _notices(p, from_start, smaller, reverse, limit):
+    """A page of the notifications of user p(2), beyond the cursor (p(0), p(1))."""
+    query = (Notification.select(Notification.id, Notification.kind, Notification.created,
+                                 Notification.read_at, Notification.text, Actor.username,
+                                 Message.id, Message.content)
+             .join_from(Notification, Actor, JOIN.LEFT_OUTER, on=(Notification.actor == Actor.id))
+             .join_from(Notification, Message, JOIN.LEFT_OUTER,
+                        on=(Notification.message == Message.id))
+             .where(Notification.recipient == p(2)))
+    return NOTICE_KEYSET.query_for(query, None if from_start else (p(0), p(1)), smaller, reverse,
+                                   SQL(str(limit)))
+
+
+_notice_shapes = {}
+
+
+def notifications_page(user, args, per_page):
+    """A page of `user`'s notifications, newest first, as NoticeRows: one query whose SQL
+    is built once per page shape (building it, and a model for each row, its actor and its
+    message, was most of the page's time)."""
+    def fetch(cursor, smaller, reverse):
+        key = (cursor is None, smaller, reverse, per_page + 1)
+        if key not in _notice_shapes:
+            _notice_shapes[key] = Shape(lambda p: _notices(p, *key))
+        rows = _notice_shapes[key].rows(*(cursor or (None, None)), user.id)
+        return [NoticeRow(row) for row in rows]
+    return NOTICE_KEYSET.paged(fetch, args, per_page)

@@ -87,6 +87,14 @@ def excerpt(text, length=80):
     return text if len(text) <= length else text[:length - 1].rstrip() + "…"
 
 
+def excerpt_html(text, length=80):
+    """excerpt() for templates (its `excerpt` filter): escaped, the ellipsis written as an
+    entity, so that a page of ASCII stays ASCII (one character past Latin-1 makes Python
+    hold the whole page two bytes a character, and encode it in a loop)."""
+    cut = excerpt(text, length)
+    return escape(cut[:-1]) + Markup("&hellip;") if cut.endswith("…") else cut
+
+
 # @name in a message: not inside a word, an address or a URL path (me@x.org, x.org/@bob)
 MENTION_RE = re.compile(r"(?<![\w@/.:+-])@([A-Za-z0-9_]{3,30})(?![\w@])")
 
@@ -130,7 +138,7 @@ def avatar_index(name):
 
 
 FILTERS = {"utc": utc, "iso_utc": iso_utc, "month_year": month_year, "timeago": timeago,
-           "thousands": thousands, "excerpt": excerpt, "linkify": linkify,
+           "thousands": thousands, "excerpt": excerpt_html, "linkify": linkify,
            "json_text": json_text, "avatar_index": avatar_index}
 
 

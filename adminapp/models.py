@@ -277,8 +277,10 @@ class User(UserMixin, Person, BaseModel):
     def profile(cls, name, viewer=None):
         """The user called `name` (any case) with their counts, as with_stats(viewer), or
         None: one query, compiled once (a profile is a public page)."""
-        viewer_id = viewer.id if viewer is not None and viewer.is_authenticated else 0
-        found = PROFILE.instances(cls, STAT_NAMES, (name or "").strip().lower(), viewer_id)
+        member = viewer is not None and viewer.is_authenticated
+        shape = PROFILES[member and bool(viewer.screens)]
+        found = shape.instances(cls, STAT_NAMES, (name or "").strip().lower(),
+                                viewer.id if member else 0)
         return found[0] if found else None
 
     @property
@@ -318,7 +320,7 @@ class User(UserMixin, Person, BaseModel):
         if not token or not isinstance(token, str) or len(token) > 100:
             return None, None
         found = SESSION_USER.instances(
-            cls, ("session_ended_at", "session_end", "_following", "_unread"),
+            cls, ("session_ended_at", "session_end", "_following", "_unread", "_screens"),
             LoginSession.digest(token))
         if not found:
             return None, None
@@ -328,7 +330,7 @@ class User(UserMixin, Person, BaseModel):
         if user.is_suspended:
             return None, SessionEnd.SUSPENDED
         user.login_token, user._following = token, user._following or 0
-        user._unread = user._unread or 0
+        user._unread, user._screens = user._unread or 0, bool(user._screens)
         return user, None
 
     # --- settings -----------------------------------------------------------
@@ -507,6 +509,15 @@ class User(UserMixin, Person, BaseModel):
         return (Notification.update(read_at=utcnow())
                 .where((Notification.recipient == self.id) & Notification.read_at.is_null())
                 .execute())
+
+    @property
+    def screens(self):
+        """Whether a block (either way) or a mute stands between this user and someone:
+        feeds read for a user with none leave that filter out (read with the user when it
+        was loaded for a login session)."""
+        if getattr(self, "_screens", None) is None:
+            self._screens = User.select().where((User.id == self.id) & screens_of(self.id)).exists()
+        return self._screens
 
     def following_count(self):
         """How many accounts this user follows (their counters row; read with the user
@@ -973,23 +984,36 @@ class Appeal(BaseModel):
 # The current user of every request, by login session token: one compiled query
 # (models.User.from_session), the user with the session's state, their follow count and
 # their unread notifications.
+def screens_of(user_id):
+    """Condition: a block by or of `user_id`, or a mute by them, exists (three index probes)."""
+    def exists(query):
+        return fn.EXISTS(query.select(SQL("1")))
+    return (exists(Block.select().where(Block.blocker == user_id))
+            | exists(Block.select().where(Block.blocked == user_id))
+            | exists(Mute.select().where(Mute.muter == user_id)))
+
+
 SESSION_USER = Shape(lambda p: (
     LoginSession.select(*User._meta.sorted_fields, LoginSession.ended_at, LoginSession.end_reason,
-                        UserStats.following, UserStats.unread)
+                        UserStats.following, UserStats.unread, screens_of(User.id))
     .join(User, on=(LoginSession.user == User.id))
     .join(UserStats, JOIN.LEFT_OUTER, on=(UserStats.user == User.id))
     .where(LoginSession.token_hash == p(0))))
 
 # A profile: the user by name with their counts and what stands between them and the
-# viewer (User.profile), compiled once.
+# viewer (User.profile), compiled once for each kind of viewer.
 STAT_NAMES = ("followers_count", "following_count", "written_count", "hidden_count",
               "followed_by_viewer", "blocked_by_viewer", "blocks_viewer", "muted_by_viewer")
 
 
-def _profile(p):
+def _profile(p, screened):
+    """The profile query; `screened`: the viewer blocks, is blocked or mutes someone (else
+    no block or mute stands between them and anyone, and none is looked up)."""
     viewer = p(1)
 
     def exists(model, source, target):
+        if not screened:
+            return SQL("0")
         return fn.EXISTS(model.select(SQL("1")).where(source & target))
     return (User.stats_for(viewer).select_extend(
         exists(Block, Block.blocker == viewer, Block.blocked == User.id).alias("blocked_by_viewer"),
@@ -998,7 +1022,8 @@ def _profile(p):
         .where(fn.LOWER(User.username) == p(0)))
 
 
-PROFILE = Shape(_profile)
+PROFILES = {screened: Shape(lambda p, screened=screened: _profile(p, screened))
+            for screened in (False, True)}
 
 MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, Relationship, Message,
           MessageLike, MessageStats, Block, Mute, Notification, Report, AuditLog,

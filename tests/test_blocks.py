@@ -153,3 +153,22 @@ def test_blocking_needs_a_login_and_a_token(client, auth, people):
     auth.login("alice")
     assert client.post("/users/bob/block/", csrf=False).status_code == 400
     assert Block.select().count() == 0
+
+
+@pytest.mark.parametrize("screen", ["blocked by them", "block", "mute"])
+def test_a_block_or_mute_made_elsewhere_applies_at_the_next_request(client, auth, people,
+                                                                      screen):
+    """Feeds leave the block/mute filter out for someone with none (read with the login
+    session at each request): one made meanwhile, in another session, applies at once."""
+    alice, bob = people["alice"], people["bob"]
+    alice.follow(bob)
+    bob.post("bob speaks")
+    auth.login(alice.username)
+    assert "bob speaks" in texts(client, "/") and "bob speaks" in texts(client, "/public/")
+    if screen == "blocked by them":
+        bob.block(alice)
+    elif screen == "block":
+        alice.block(bob)
+    else:
+        alice.mute(bob)
+    assert "bob speaks" not in texts(client, "/") and "bob speaks" not in texts(client, "/public/")

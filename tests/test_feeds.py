@@ -46,7 +46,7 @@ def walk(feed, reader, extra):
     """Every id of `feed` page by page forward, then back from the last page; both lists."""
     forward, args, pages = [], {}, []
     while True:
-        page = feed.page(args, 20, reader.id, reader.id, reader.id, *extra(args))
+        page = feed.page(args, 20, reader, reader.id, reader.id, *extra(args))
         forward += [m.id for m in page.items]
         pages.append(page)
         if not page.next_args:
@@ -54,7 +54,7 @@ def walk(feed, reader, extra):
         args = page.next_args
     backward, args = [], pages[-1].prev_args
     while args:
-        page = feed.page(args, 20, reader.id, reader.id, reader.id, *extra(args))
+        page = feed.page(args, 20, reader, reader.id, reader.id, *extra(args))
         backward = [m.id for m in page.items] + backward
         args = page.prev_args
     return forward, backward + [m.id for m in pages[-1].items]
@@ -108,7 +108,7 @@ def test_a_dense_walk_past_its_window_falls_back_to_the_bounded_plan(app, world,
     reader, _ = world
     monkeypatch.setattr(feeds, "WINDOW", 3)
     with app.test_request_context():
-        short = feeds.HOME_DENSE.page({}, 20, reader.id, reader.id, reader.id,
+        short = feeds.HOME_DENSE.page({}, 20, reader, reader.id, reader.id,
                                          datetime.datetime.min, 3)
         assert len(short.items) < 20 and not short.next_args
         page = feeds.home_page(reader, feeds.DENSE_FOLLOWING, {}, 20)

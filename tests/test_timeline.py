@@ -228,3 +228,23 @@ def test_user_directory_pages_through_everyone_once(client, make_user):
             break
         response = client.get(html_unescape_href(link.group(1)))
     assert seen == names
+
+
+def test_pages_of_ascii_messages_are_ascii(client, auth, people, make_message):
+    """The templates write their glyphs (arrows, hearts, the ellipsis of an excerpt) as
+    entities: one character past Latin-1 makes Python hold the whole page two bytes a
+    character and encode it in a loop."""
+    alice, bob = people["alice"], people["bob"]
+    alice.follow(bob)
+    messages = post_many(make_message, [alice, bob], 45)
+    long = make_message(bob, "a message long enough for the page title to cut it short " * 2)
+    alice.like(long)
+    bob.follow(alice)  # a notification for alice
+    auth.login("alice")
+    for url in ("/", "/public/", "/public/?before=" + NEXT.search(
+            client.get("/public/").get_data(as_text=True)).group(1).split("before=")[1],
+                f"/users/bob/", f"/messages/{long.id}/", f"/messages/{messages[0].id}/",
+                "/notifications/", "/users/bob/followers/"):
+        html = client.get(url).get_data(as_text=True)
+        assert html.isascii(), (url, sorted({c for c in html if not c.isascii()}))
+    assert "&hearts; 1 like" in client.get(f"/messages/{long.id}/").get_data(as_text=True)

@@ -306,8 +306,7 @@ def report(message_id):
 def notifications():
     """Your notifications, newest first; opening the page marks them read (this page
     still shows which ones were new)."""
-    page = pagination.notifications(models.Notification).page(
-        current_user.notifications(), request.args, per_page())
+    page = feeds.notifications_page(current_user, request.args, per_page())
     if current_user.unread_count:  # read with the session's user: no query when none
         current_user.mark_notifications_read()
     return render_template("public/notifications.html", page=page, title="Notifications")
