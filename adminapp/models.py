@@ -17,8 +17,9 @@ from peewee import (JOIN, SQL, BooleanField, CharField, CompositeKey, DateField,
 from .compiled import Shape
 from .db import BaseModel, database
 from .passwords import hash_password, is_legacy, verify_nobody, verify_password
-from .formatting import MENTION_RE
-from .vocabulary import Action, Category, Limits, Notice, Role, SessionEnd, Target
+from .formatting import MENTION_RE, parse_id
+from .vocabulary import (APPEALABLE, Action, AppealStatus, Category, Limits, Notice, Role, SessionEnd,
+                         Target)
 
 USERNAME_RE = re.compile(rf"^[A-Za-z0-9_]{{{Limits.USERNAME_MIN},{Limits.USERNAME_MAX}}}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -820,22 +821,82 @@ class AuditLog(BaseModel):
     target_id = CharField(max_length=32)
     details = JSONField(default=dict)
     created = DateTimeField(default=utcnow)
+    # the entry this one undid (moderation.undo); unique: an entry is undone once at most,
+    # and the original is never edited (migration 0012)
+    undoes = ForeignKeyField("self", null=True, unique=True, backref="undone_by")
 
     class Meta:
         table_name = "audit_log"
         indexes = ((("created",), False), (("target_model", "target_id"), False),
-                   (("actor", "created"), False))
+                   (("actor", "created"), False), (("action", "created"), False))
 
     @classmethod
-    def record(cls, actor, action, target, before=None, after=None, reason=None, **extra):
-        """Write and return one entry: `actor` did `action` to `target` (a model instance).
+    def record(cls, actor, action, target, before=None, after=None, reason=None, undoes=None,
+               **extra):
+        """Write and return one entry: `actor` did `action` to `target` (a model instance),
+        undoing the entry `undoes` when given (IntegrityError if it was undone already).
 
         Called only by adminapp.moderation, inside the verb's transaction.
         """
         details = {"before": before, "after": after, "reason": reason, **extra}
+        if undoes is not None:
+            details["undoes"] = undoes.id
         return cls.create(actor=actor, action=Action(action).value,
                           target_model=Target(type(target).__name__.lower()).value,
-                          target_id=str(target.id), details=details, created=utcnow())
+                          target_id=str(target.id), details=details, created=utcnow(),
+                          undoes=undoes)
+
+    @classmethod
+    def not_undone(cls, entry=None):
+        """Condition: the entry (`entry`, a model class or alias; this one by default) has
+        not been undone. One probe of the unique index on `undoes` per entry."""
+        entry = entry or cls
+        Undo = cls.alias("undo")
+        return ~fn.EXISTS(Undo.select(SQL("1")).where(Undo.undoes == entry.id))
+
+    @classmethod
+    def undo_id(cls):
+        """Scalar subquery: the id of the entry that undid this one, or NULL (select it as
+        `undone_by_id`: is_undone then reads it without a query)."""
+        Undo = cls.alias("undo")
+        return Undo.select(Undo.id).where(Undo.undoes == cls.id)
+
+    @classmethod
+    def strikes_of(cls, user_id):
+        """Subquery: how many warnings the user `user_id` (a value or a column) has had,
+        not counting withdrawn ones."""
+        user_key = user_id.cast("TEXT") if hasattr(user_id, "cast") else str(user_id)
+        return cls.select(fn.COUNT(SQL("*"))).where(
+            (cls.target_model == Target.USER.value) & (cls.target_id == user_key)
+            & (cls.action == Action.WARN.value) & cls.not_undone())
+
+    @classmethod
+    def hits(cls, user, limit=50):
+        """Query of the newest `limit` appealable entries that hit `user`: their warnings and
+        suspensions, and the hides of their messages still hidden (from the partial index of
+        hidden messages by author), with the hidden message as `entry.message` (None for
+        the others) and `undone_by_id` (the undo entry's id or None)."""
+        Target_message = Message.alias("tm")
+        hidden = (Message.select(Message.id.cast("TEXT"))
+                  .where((Message.user == user.id) & Message.hidden_at.is_null(False)))
+        about_them = ((cls.target_model == Target.USER.value) & (cls.target_id == str(user.id))
+                      & cls.action.in_([Action.WARN.value, Action.SUSPEND.value]))
+        their_messages = ((cls.target_model == Target.MESSAGE.value) & cls.target_id.in_(hidden)
+                          & (cls.action == Action.HIDE.value))
+        return (cls.select(cls, Target_message, cls.undo_id().alias("undone_by_id"))
+                .join(Target_message, JOIN.LEFT_OUTER, attr="message",
+                      on=((cls.target_model == Target.MESSAGE.value)
+                          & (Target_message.id == cls.target_id.cast("INTEGER"))))
+                .where(about_them | their_messages)
+                .order_by(cls.created.desc(), cls.id.desc()).limit(limit))
+
+    @property
+    def is_undone(self):
+        """True once an undo entry points at this one (a query unless the list joined it)."""
+        undone = getattr(self, "undone_by_id", None)
+        if undone is not None or hasattr(self, "undone_by_id"):
+            return undone is not None
+        return type(self).select().where(type(self).undoes == self.id).exists()
 
     @classmethod
     def history_of(cls, target, limit=20):
@@ -862,6 +923,62 @@ class AuditLog(BaseModel):
 
     def delete_instance(self, *args, **kwargs):
         raise PermissionError("The audit log cannot be edited.")
+
+
+class Appeal(BaseModel):
+    """`user` asks the moderators to reverse `action` (an audit entry that hit them: a hide
+    of their message, a suspension or a warning), once per action; a moderator approves
+    (the action is undone) or rejects it, with a reason. Written only by moderation.py."""
+    user = ForeignKeyField(User, backref="appeals", on_delete="CASCADE", index=False)
+    action = ForeignKeyField(AuditLog, unique=True, backref="appeals")
+    text = TextField()
+    created = DateTimeField(default=utcnow)
+    status = CharField(max_length=16, default=AppealStatus.OPEN.value,
+                       choices=AppealStatus.choices())
+    decided_by = ForeignKeyField(User, null=True, backref="appeals_decided",
+                                 on_delete="SET NULL")
+    decided_at = DateTimeField(null=True)
+    decision = CharField(max_length=Limits.REASON_MAX, null=True)
+
+    class Meta:
+        table_name = "appeal"
+        # the queue (open, oldest first) and a person's own appeals, newest first
+        indexes = ((("status", "created"), False), (("user", "created"), False))
+
+    @property
+    def is_open(self):
+        return self.status == AppealStatus.OPEN
+
+    @classmethod
+    def file(cls, user, action_id, text):
+        """Record `user`'s appeal of the audit entry `action_id`; returns it. ValidationError
+        when the entry did not hit them (or is not appealable), is undone already, was
+        appealed already, or the text is empty or too long."""
+        text = clean_text(text, Limits.APPEAL_MAX, "Appeals", field="text")
+        if is_blank(text):
+            raise ValidationError("Say why the moderators should reverse this: an appeal "
+                                  "cannot be empty.", field="text")
+        action_id = parse_id(action_id)
+        entry = (AuditLog.hits(user).where(AuditLog.id == action_id).first()
+                 if action_id is not None else None)
+        if entry is None or entry.action not in APPEALABLE:
+            raise ValidationError("That moderation action did not hit you, or cannot be "
+                                  "appealed.", field="action_id")
+        if entry.is_undone:
+            raise ValidationError("That action was already reversed: there is nothing to "
+                                  "appeal.", field="action_id")
+        try:
+            with database.atomic():
+                return cls.create(user=user.id, action=entry.id, text=text, created=utcnow())
+        except IntegrityError:
+            raise ValidationError("You have already appealed this action: one appeal per "
+                                  "action.", field="action_id")
+
+    @classmethod
+    def of(cls, user):
+        """Query of `user`'s appeals, newest first, with the audit entry appealed."""
+        return (cls.select(cls, AuditLog).join(AuditLog, on=(cls.action == AuditLog.id))
+                .where(cls.user == user.id).order_by(cls.created.desc(), cls.id.desc()))
 
 
 # The current user of every request, by login session token: one compiled query
@@ -909,7 +1026,8 @@ PROFILES = {screened: Shape(lambda p, screened=screened: _profile(p, screened))
             for screened in (False, True)}
 
 MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, Relationship, Message,
-          MessageLike, MessageStats, Block, Mute, Notification, Report, AuditLog]
+          MessageLike, MessageStats, Block, Mute, Notification, Report, AuditLog,
+          Appeal]
 
 # Usernames are unique ignoring case: "Alice" and "alice" are one person.
 User.add_index(User.index(fn.LOWER(User.username), unique=True, name="user_username_lower"))

@@ -8,11 +8,13 @@ on public pages, the CLI and seed_data.py all call these.
 """
 import datetime
 
+from peewee import IntegrityError
+
 from .db import database
-from .models import (AuditLog, LoginSession, Message, Notification, Relationship, Report, User,
-                     clean_reason, utcnow)
-from .vocabulary import (SUSPENSION_LENGTHS, Action, Category, Limits, Notice, Outcome, Role,
-                         SessionEnd)
+from .models import (Appeal, AuditLog, LoginSession, Message, Notification, Relationship, Report,
+                     User, clean_reason, utcnow)
+from .vocabulary import (REVERSIBLE, SUSPENSION_LENGTHS, Action, AppealStatus, Category, Limits,
+                         Notice, Outcome, Role, SessionEnd)
 
 MODERATOR = Role.MODERATOR.rank
 ADMIN = Role.ADMIN.rank
@@ -21,6 +23,11 @@ SUSPENSION_DAYS = tuple(days for days, _ in SUSPENSION_LENGTHS if days)  # or No
 
 class NotAllowed(Exception):
     """The actor may not do this; the message says why."""
+
+
+class NothingToUndo(NotAllowed):
+    """The entry is not reversible, is undone already, or its target changed since: undo
+    changed nothing (not a question of permission)."""
 
 
 # --- the rule ------------------------------------------------------------------
@@ -47,9 +54,9 @@ def can_moderate(actor, target):
     return True
 
 
-def _record(actor, action, target, before=None, after=None, reason=None, **extra):
+def _record(actor, action, target, before=None, after=None, reason=None, undoes=None, **extra):
     return AuditLog.record(actor, action, target, before=before, after=after,
-                           reason=clean_reason(reason), **extra)
+                           reason=clean_reason(reason), undoes=undoes, **extra)
 
 
 def _change(row, condition, **values):
@@ -81,15 +88,19 @@ def hide_message(actor, message, reason):
     return message
 
 
-def unhide_message(actor, message, reason=None):
-    """Show a hidden `message` again; returns it. No-op (no audit row) if visible."""
+def unhide_message(actor, message, reason=None, undoes=None):
+    """Show a hidden `message` again (its author is told); returns it. No-op (no audit row)
+    if visible. `undoes`: the audit entry this reverses (see undo)."""
     require(actor, message.user)
     before = message.hidden_reason
     with database.atomic():
         if _change(message, Message.hidden_at.is_null(False), hidden_at=None, hidden_by=None,
                    hidden_reason=None):
+            told = Notification.send(message.user_id, Notice.UNHIDDEN, message=message,
+                                     text=clean_reason(reason))
             _record(actor, Action.UNHIDE, message, before=f"hidden: {before}", after="visible",
-                    reason=reason)
+                    reason=reason, undoes=undoes,
+                    notified=[Notice.UNHIDDEN.value] if told else [])
     return message
 
 
@@ -136,9 +147,9 @@ def lift_due_suspensions(now=None):
     return lifted
 
 
-def restore_user(actor, user, reason=None):
+def restore_user(actor, user, reason=None, undoes=None):
     """Lift a suspension; everything `user` had comes back, and they are told. A moderator
-    cannot lift a suspension an admin made (NotAllowed)."""
+    cannot lift a suspension an admin made (NotAllowed). `undoes`: see undo."""
     require(actor, user)
     suspender = suspended_by(user)
     if suspender is not None and Role.rank_of(suspender) > actor.rank:
@@ -149,7 +160,7 @@ def restore_user(actor, user, reason=None):
                    suspended_until=None):
             told = Notification.send(user.id, Notice.RESTORED, text=clean_reason(reason))
             _record(actor, Action.RESTORE, user, before="suspended", after="active", reason=reason,
-                    notified=[Notice.RESTORED.value] if told else [])
+                    undoes=undoes, notified=[Notice.RESTORED.value] if told else [])
     return user
 
 
@@ -176,15 +187,13 @@ def warn_user(actor, user, reason):
 
 
 def strikes(user_id):
-    """How many warnings `user_id` has had (their audit entries)."""
-    return AuditLog.select().where((AuditLog.target_model == "user")
-                                   & (AuditLog.target_id == str(user_id))
-                                   & (AuditLog.action == Action.WARN.value)).count()
+    """How many warnings `user_id` has had (their audit entries), withdrawn ones not counted."""
+    return AuditLog.strikes_of(user_id).scalar()
 
 
-def set_role(actor, user, role, reason=None):
+def set_role(actor, user, role, reason=None, undoes=None):
     """Give `user` the role `role`; admins only, and only roles below their own. Their login
-    sessions end: they log in again with the new role."""
+    sessions end: they log in again with the new role. `undoes`: see undo."""
     require(actor, user, minimum=ADMIN)
     if Role.get(role) is None:
         raise NotAllowed(f"Unknown role {role!r}: use one of {', '.join(Role.values())}.")
@@ -194,7 +203,8 @@ def set_role(actor, user, role, reason=None):
     with database.atomic():
         if _change(user, (User.role == before) & (User.role != role), role=role):
             user.end_sessions(SessionEnd.ROLE)
-            _record(actor, Action.SET_ROLE, user, before=before, after=role, reason=reason)
+            _record(actor, Action.SET_ROLE, user, before=before, after=role, reason=reason,
+                    undoes=undoes)
     return user
 
 
@@ -228,6 +238,165 @@ def resolve_report(actor, report, outcome, reason=None):
         _record(actor, Action.RESOLVE_REPORT, report, before="open", after=outcome, reason=reason,
                 notified=[Notice.REPORT_RESOLVED.value] if told else [])
     return report
+
+
+# --- undo --------------------------------------------------------------------------------
+def undo(actor, entry, reason=None):
+    """Undo the audit entry `entry` (hide, suspend, warn, role change, report resolution) by
+    running its inverse verb as `actor`, under that verb's rules; the person affected is
+    told as that verb tells them. Returns the undo's own audit entry, which points at
+    `entry` (AuditLog.undoes). NotAllowed, with nothing written, when `entry` is not
+    reversible, is undone already, its target is gone or changed since, or `actor` may not.
+    """
+    inverse = _INVERSES.get(entry.action)
+    if inverse is None:
+        raise NothingToUndo(f"A “{Action(entry.action).label}” entry cannot be undone.")
+    if entry.is_undone:
+        raise NothingToUndo(f"Audit entry #{entry.id} is already undone.")
+    reason = clean_reason(reason) or f"Undoes audit entry #{entry.id}"
+    try:
+        with database.atomic():
+            inverse(actor, entry, reason)
+            done = AuditLog.get_or_none(AuditLog.undoes == entry.id)
+            if done is None:  # the inverse verb found nothing to change (a race)
+                raise NothingToUndo(f"Nothing to undo: the target of entry #{entry.id} "
+                                    "changed since.")
+    except IntegrityError:  # another undo of the same entry won the unique index
+        raise NothingToUndo(f"Audit entry #{entry.id} is already undone.")
+    return done
+
+
+def _target(entry, model):
+    """The row `entry` is about, or NotAllowed when it no longer exists."""
+    row = model.get_or_none(model.id == int(entry.target_id))
+    if row is None:
+        raise NothingToUndo(f"The {entry.target_model} of entry #{entry.id} no longer exists.")
+    return row
+
+
+def _superseded(entry):
+    """True when a later entry of the same action on the same target exists (the state
+    `entry` made has ended and another took its place: undoing `entry` would undo that)."""
+    return AuditLog.select().where(
+        (AuditLog.target_model == entry.target_model) & (AuditLog.target_id == entry.target_id)
+        & (AuditLog.action == entry.action) & (AuditLog.id > entry.id)).exists()
+
+
+def _undo_hide(actor, entry, reason):
+    message = _target(entry, Message)
+    if not message.is_hidden or _superseded(entry):
+        raise NothingToUndo(f"That hiding of message {message.id} has already ended.")
+    unhide_message(actor, message, reason, undoes=entry)
+
+
+def _undo_suspend(actor, entry, reason):
+    user = _target(entry, User)
+    if not user.is_suspended or _superseded(entry):
+        raise NothingToUndo(f"That suspension of {user.username} has already ended.")
+    restore_user(actor, user, reason, undoes=entry)
+
+
+def _undo_warn(actor, entry, reason):
+    user = _target(entry, User)
+    require(actor, user)
+    told = Notification.send(user.id, Notice.UNWARNED, text=reason)
+    _record(actor, Action.UNWARN, user, before=entry.details.get("reason"), after="withdrawn",
+            reason=reason, undoes=entry, notified=[Notice.UNWARNED.value] if told else [])
+
+
+def _undo_set_role(actor, entry, reason):
+    user = _target(entry, User)
+    before, after = entry.details.get("before"), entry.details.get("after")
+    if user.role != after:
+        raise NothingToUndo(f"{user.username}'s role changed since (now {user.role}).")
+    set_role(actor, user, before, reason, undoes=entry)
+
+
+def _undo_resolve_report(actor, entry, reason):
+    """Reopen the report; when its resolution hid the message, show the message again."""
+    report = _target(entry, Report)
+    message = report.message
+    require(actor, message.user)
+    outcome = report.resolution
+    if not _change(report, Report.resolved_at.is_null(False), resolved_at=None,
+                   resolved_by=None, resolution=None):
+        raise NothingToUndo(f"Report {report.id} is open already.")
+    if outcome == Outcome.HIDE and message.is_hidden:
+        unhide_message(actor, message, f"report #{report.id} reopened")
+    _record(actor, Action.REOPEN_REPORT, report, before=outcome, after="open", reason=reason,
+            undoes=entry)
+
+
+_INVERSES = {Action.HIDE: _undo_hide, Action.SUSPEND: _undo_suspend, Action.WARN: _undo_warn,
+             Action.SET_ROLE: _undo_set_role, Action.RESOLVE_REPORT: _undo_resolve_report}
+assert set(_INVERSES) == REVERSIBLE
+
+
+def can_undo(actor, entry):
+    """True when `entry` is reversible, not undone, and `actor` looks allowed to undo it:
+    a moderator; an admin for a role change or an admin's suspension; above the user it is
+    about, when the entry comes with that user joined (`entry.target_user`, as the audit
+    log's list has it). For showing the button without a query: undo checks everything."""
+    if entry.action not in REVERSIBLE or entry.is_undone or not actor.is_moderator:
+        return False
+    target = getattr(entry, "target_user", None)
+    if target is not None and target.id is not None and not can_moderate(actor, target):
+        return False
+    by = entry.__rel__.get("actor")  # the joined actor, if any (no lazy load)
+    admin_made = by is not None and by.id is not None and by.is_admin
+    return actor.is_admin or not (entry.action == Action.SET_ROLE
+                                  or (entry.action == Action.SUSPEND and admin_made))
+
+
+# --- appeals ------------------------------------------------------------------------------
+def appellant_of(entry):
+    """The user an appealable audit entry hit (the warned or suspended user, the hidden
+    message's author), or None when gone."""
+    if entry.target_model == "user":
+        return User.get_or_none(User.id == int(entry.target_id))
+    message = Message.get_or_none(Message.id == int(entry.target_id))
+    return message.user if message is not None else None
+
+
+def approve_appeal(actor, appeal, reason=None):
+    """Approve `appeal`: undo the action appealed and tell the person; returns the appeal.
+    When there is nothing left to undo (undone already, ended, its target gone) the appeal
+    is approved all the same. NotAllowed unless `actor` may undo it, or when decided."""
+    require(actor, appeal.user)
+    if not appeal.is_open:
+        raise NotAllowed(f"Appeal {appeal.id} is already {appeal.status}.")
+    reason = clean_reason(reason)
+    with database.atomic():
+        try:
+            undo(actor, appeal.action, reason or f"Appeal #{appeal.id} approved")
+        except NothingToUndo:
+            pass  # the action no longer holds: the person is right, and told so
+        _decide(actor, appeal, AppealStatus.APPROVED, reason, Notice.APPEAL_APPROVED,
+                Action.APPROVE_APPEAL)
+    return appeal
+
+
+def reject_appeal(actor, appeal, reason):
+    """Reject `appeal` with `reason` (required: the person is told it); returns the appeal.
+    NotAllowed unless `actor` may moderate the person, or when decided."""
+    require(actor, appeal.user)
+    reason = clean_reason(reason)
+    if not reason:
+        raise NotAllowed("Rejecting an appeal needs a reason: it is what the person is told.")
+    with database.atomic():
+        _decide(actor, appeal, AppealStatus.REJECTED, reason, Notice.APPEAL_REJECTED,
+                Action.REJECT_APPEAL)
+    return appeal
+
+
+def _decide(actor, appeal, status, reason, notice, action):
+    """Close `appeal` as `status` (only while it is open), tell the person, audit."""
+    if not _change(appeal, Appeal.status == AppealStatus.OPEN.value, status=status.value,
+                   decided_by=actor, decided_at=utcnow(), decision=reason):
+        raise NotAllowed(f"Appeal {appeal.id} is already decided.")  # rolls back
+    told = Notification.send(appeal.user_id, notice, text=reason)
+    _record(actor, action, appeal, before="open", after=status.value, reason=reason,
+            appealed=appeal.action_id, notified=[notice.value] if told else [])
 
 
 # --- hard delete (admins) ------------------------------------------------------------------
@@ -273,10 +442,13 @@ def _delete_user_rows(user):
     Message.update(hidden_by=None).where(Message.hidden_by == user.id).execute()
     Report.update(resolved_by=None).where(Report.resolved_by == user.id).execute()
     LoginSession.delete().where(LoginSession.user == user.id).execute()
+    Appeal.delete().where(Appeal.user == user.id).execute()
+    Appeal.update(decided_by=None).where(Appeal.decided_by == user.id).execute()
     messages = Message.delete().where(Message.user == user.id).execute()
     return {"messages": messages, "follows": follows, "reports": reports}
 
 
-__all__ = ["NotAllowed", "require", "can_moderate", "hide_message", "unhide_message",
+__all__ = ["NotAllowed", "NothingToUndo", "require", "can_moderate", "hide_message", "unhide_message",
            "suspend_user", "restore_user", "lift_due_suspensions", "warn_user", "strikes", "set_role", "remove_follow",
-           "resolve_report", "delete_message", "delete_user"]
+           "resolve_report", "delete_message", "delete_user", "undo", "can_undo",
+           "approve_appeal", "reject_appeal", "appellant_of"]

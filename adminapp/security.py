@@ -169,3 +169,24 @@ def csrf_token():
 def csp_nonce():
     """This request's CSP nonce (Talisman makes one per request), for Flask-Admin."""
     return getattr(request, "csp_nonce", "")
+
+
+# A suspended person cannot log in, but may appeal: a login refused for a suspension (the
+# password was right) leaves this pass in their session, good for /appeals/ only.
+APPEAL_PASS_SECONDS = 3600
+
+
+def grant_appeal_pass(user):
+    """Let `user` (suspended; their password just checked) use /appeals/ for an hour from
+    this browser, without logging in."""
+    session["appeal_pass"] = [user.id, int(time.time()) + APPEAL_PASS_SECONDS]
+
+
+def appeal_pass_user_id():
+    """The id of the suspended user this browser's appeal pass is for, or None (no pass,
+    or expired)."""
+    granted = session.get("appeal_pass")
+    if not isinstance(granted, list) or len(granted) != 2:
+        return None
+    user_id, until = granted
+    return user_id if isinstance(user_id, int) and isinstance(until, int) and until > time.time() else None

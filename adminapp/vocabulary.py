@@ -88,6 +88,17 @@ class Action(Word):
     RESOLVE_REPORT = "resolve_report", "Resolved", "primary"
     DELETE = "delete", "Deleted", "dark"
     WARN = "warn", "Warned", "warning"
+    UNWARN = "unwarn", "Withdrew a warning of", "success"
+    REOPEN_REPORT = "reopen_report", "Reopened", "secondary"
+    APPROVE_APPEAL = "approve_appeal", "Approved", "success"
+    REJECT_APPEAL = "reject_appeal", "Rejected", "secondary"
+
+
+# The audit entries that can be undone (moderation.undo), and the ones a person hit by
+# them can appeal (moderation.file_appeal): an appeal, once approved, is an undo.
+REVERSIBLE = frozenset({Action.HIDE, Action.SUSPEND, Action.WARN, Action.SET_ROLE,
+                        Action.RESOLVE_REPORT})
+APPEALABLE = frozenset({Action.HIDE, Action.SUSPEND, Action.WARN})
 
 
 class Outcome(Word):
@@ -102,6 +113,14 @@ class Target(Word):
     MESSAGE = "message", "message"
     REPORT = "report", "report"
     RELATIONSHIP = "relationship", "follow"
+    APPEAL = "appeal", "appeal"
+
+
+class AppealStatus(Word):
+    """Where an appeal stands."""
+    OPEN = "open", "Waiting", "warning"
+    APPROVED = "approved", "Approved", "success"
+    REJECTED = "rejected", "Rejected", "secondary"
 
 
 class SessionEnd(Word):
@@ -127,6 +146,10 @@ class Notice(Word):
     WARNED = "warned", "The moderators warned you", "warning"
     SUSPENDED = "suspended", "Your account was suspended", "danger"
     RESTORED = "restored", "Your account is active again", "success"
+    UNHIDDEN = "unhidden", "Your message is visible again", "success"
+    UNWARNED = "unwarned", "A warning you had was withdrawn", "success"
+    APPEAL_APPROVED = "appeal_approved", "Your appeal was approved", "success"
+    APPEAL_REJECTED = "appeal_rejected", "Your appeal was rejected", "secondary"
 
 
 class Limits:
@@ -139,6 +162,7 @@ class Limits:
     BIO_MAX = 300
     REASON_MAX = 200   # a moderator's reason, kept in the audit log and on a hidden message
     NOTE_MAX = 1000    # a reporter's note to the moderators
+    APPEAL_MAX = 1000  # what a person says in an appeal
     MENTIONS_MAX = 10  # people a message can notify by @name
 
 
@@ -154,5 +178,5 @@ def init_app(app):
     """Make the vocabulary available to every template (`Role`, `Category`, `Limits`, ...)."""
     app.jinja_env.globals.update(Role=Role, Category=Category, Action=Action, Outcome=Outcome,
                                  Target=Target, Notice=Notice, Limits=Limits,
-                                 REASON_PRESETS=REASON_PRESETS,
+                                 AppealStatus=AppealStatus, REASON_PRESETS=REASON_PRESETS,
                                  SUSPENSION_LENGTHS=SUSPENSION_LENGTHS)

@@ -140,7 +140,9 @@ def test_suspended_moderator_is_logged_out_of_the_dashboard(client, staff, as_mo
 def test_kpi_cards(client, site, as_mod):
     figures = kpis(dashboard_page(client))
     assert figures == {"users": 6, "active_today": 2, "messages_today": 3, "messages_week": 6,
-                       "open_reports": 2, "suspended": 1, "hidden": 1}
+                       "open_reports": 2, "suspended": 1, "hidden": 1,
+                       # the moderation figures (tests/test_appeals.py counts them)
+                       "appeals_waiting": 0, "strikes_week": 0, "suspensions_ending_today": 0}
 
 
 def test_chart_has_thirty_days_with_counts_on_the_right_days(client, auth, make_user,
@@ -226,7 +228,8 @@ def test_empty_site_still_renders(client, auth, make_user):
     auth.login("mod")
     html = dashboard_page(client)
     assert kpis(html) == {"users": 1, "active_today": 0, "messages_today": 0, "messages_week": 0,
-                          "open_reports": 0, "suspended": 0, "hidden": 0}
+                          "open_reports": 0, "suspended": 0, "hidden": 0,
+                          "appeals_waiting": 0, "strikes_week": 0, "suspensions_ending_today": 0}
     data = chart(html)
     assert data["messages"] == [0] * 30 and data["signups"] == [0] * 29 + [1]
     assert "No open reports" in html

@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from adminapp import db, seed
+from adminapp import db, moderation, seed
 from peewee import SQL, fn
 
-from adminapp.models import (USERNAME_RE, AuditLog, Message, MessageLike, MessageStats,
+from adminapp.models import (USERNAME_RE, Appeal, AuditLog, Message, MessageLike, MessageStats,
                              Notification, Relationship, Report, User, UserStats)
 from adminapp.seed import bulk
 from adminapp.seed.command import main
@@ -253,8 +253,19 @@ def test_moderation_goes_through_the_verbs(seeded):
     assert hidden.count() >= seed.MIN_HIDDEN and suspended.count() >= 1
     assert all(m.hidden_by_id == moderator.id for m in hidden)
     entries = AuditLog.select().where(AuditLog.actor == moderator.id)
-    assert entries.count() == hidden.count() + suspended.count()
+    by_action = {}
+    for entry in entries:
+        by_action[entry.action] = by_action.get(entry.action, 0) + 1
+    assert (by_action["hide"], by_action["suspend"]) == (hidden.count(), suspended.count())
+    assert by_action["warn"] >= 2
     assert not suspended.where(User.username.in_(["admin", "moderator", "demo"])).exists()
+    # appeals: filed by the people hit, one approved (a warning withdrawn), one rejected
+    appeals = {a.status: a for a in Appeal.select()}
+    assert Appeal.select().where(Appeal.status == "open").count() >= 2
+    assert appeals["approved"].action.action == "warn" and appeals["approved"].action.is_undone
+    assert appeals["rejected"].decision and by_action["unwarn"] == 1
+    assert (by_action["approve_appeal"], by_action["reject_appeal"]) == (1, 1)
+    assert all(moderation.appellant_of(a.action).id == a.user_id for a in Appeal.select())
 
 
 def test_seed_function_returns_the_figures_and_refuses_a_second_set(tmp_path):

@@ -3,7 +3,8 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
 from ..security import csp_nonce
-from ..models import AuditLog, Message, Relationship, Report, User
+from ..models import Appeal, AuditLog, Message, Relationship, Report, User
+from .appeals import AppealView
 from .auditlog import AuditLogView
 from .dashboard import DashboardView
 from .messages import MessageView
@@ -29,6 +30,7 @@ def model_views():
     """One view per model, in menu order: a fresh instance for every app."""
     return [
         ReportView(Report, name="Reports", endpoint="report"),
+        AppealView(Appeal, name="Appeals", endpoint="appeal"),
         MessageView(Message, name="Messages", endpoint="message"),
         UserView(User, name="Users", endpoint="user"),
         RelationshipView(Relationship, name="Follows", endpoint="relationship"),

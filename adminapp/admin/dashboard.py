@@ -23,9 +23,9 @@ from .. import db, moderation
 from ..compiled import Shape
 from ..formatting import excerpt
 from ..links import path_for
-from ..models import (ActivityDay, AuditLog, FollowedDay, Message, PosterDay, Report, User,
-                      UserStats, utcnow)
-from ..vocabulary import Action, Outcome, Target
+from ..models import (ActivityDay, Appeal, AuditLog, FollowedDay, Message, PosterDay, Report,
+                      User, UserStats, utcnow)
+from ..vocabulary import Action, AppealStatus, Outcome, Target
 from .base import StaffOnly
 
 CHART_DAYS = 30
@@ -75,26 +75,31 @@ def day_total(metric, first=None, last=None):
     return query
 
 
-class Bounds(namedtuple("Bounds", "today week_start first_day week")):
+class Bounds(namedtuple("Bounds", "today week_start first_day week tomorrow")):
     """The days the queries compare with: dates (`of`), or the placeholders of a compiled
     query (`marks`), in the order of `values()`."""
 
     @classmethod
     def of(cls, period):
         week = tuple(period.week_start.date() + ONE_DAY * n for n in range(WEEK_DAYS))
-        return cls(period.today.date(), period.week_start.date(), period.days[0], week)
+        return cls(period.today.date(), period.week_start.date(), period.days[0], week,
+                   period.today.date() + ONE_DAY)
 
     @classmethod
     def marks(cls, p):
-        return cls(p(0), p(1), p(2), tuple(p(3 + n) for n in range(WEEK_DAYS)))
+        return cls(p(0), p(1), p(2), tuple(p(3 + n) for n in range(WEEK_DAYS)),
+                   p(3 + WEEK_DAYS))
 
     def values(self):
-        return (self.today, self.week_start, self.first_day, *self.week)
+        return (self.today, self.week_start, self.first_day, *self.week, self.tomorrow)
 
 
 def kpi_query(bounds):
     """One row of counts, each a scalar subquery on a few rows or a small partial index:
-    users, active_today, messages_today, messages_week, open_reports, suspended, hidden."""
+    users, active_today, messages_today, messages_week, open_reports, suspended, hidden,
+    appeals_waiting (appeal (status, created)), strikes_week (audit_log (action, created),
+    withdrawn ones left out), suspensions_ending_today (the partial index of timed
+    suspensions: those due are lifted before the figures are read)."""
     today, week_start = bounds.today, bounds.week_start
     return Select(columns=[
         day_total("signups").alias("users"),
@@ -104,6 +109,13 @@ def kpi_query(bounds):
         Report.select(COUNT).where(Report.resolved_at.is_null()).alias("open_reports"),
         User.select(COUNT).where(User.suspended_at.is_null(False)).alias("suspended"),
         Message.select(COUNT).where(Message.hidden_at.is_null(False)).alias("hidden"),
+        Appeal.select(COUNT).where(Appeal.status == AppealStatus.OPEN.value)
+        .alias("appeals_waiting"),
+        AuditLog.select(COUNT).where((AuditLog.action == Action.WARN.value)
+                                     & (AuditLog.created >= week_start) & AuditLog.not_undone())
+        .alias("strikes_week"),
+        User.select(COUNT).where(User.suspended_until < bounds.tomorrow)
+        .alias("suspensions_ending_today"),
     ]).bind(db.database)
 
 
@@ -232,6 +244,19 @@ def admin_url(model, view="index_view", **params):
     return path + ("?" + urlencode(params) if params else "")
 
 
+def moderation_links(period):
+    """The lists behind the moderation figures: open appeals, this week's warnings,
+    suspensions ending today (named filters of the model views)."""
+    tomorrow = period.today + ONE_DAY
+    return {
+        "appeals_waiting": admin_url("appeal", flt0_status_equals=AppealStatus.OPEN.value),
+        "strikes_week": admin_url("auditlog", flt0_action_equals=Action.WARN.value,
+                                  flt1_when_greater_than=f"{period.week_start:%Y-%m-%d %H:%M:%S}"),
+        "suspensions_ending_today": admin_url(
+            "user", flt0_suspension_ends_smaller_than=f"{tomorrow:%Y-%m-%d %H:%M:%S}"),
+    }
+
+
 def target_link(entry):
     """(label, url or None) for the target of an audit row; no link when it was deleted."""
     model, target_id = entry["target_model"], entry["target_id"]
@@ -242,6 +267,8 @@ def target_link(entry):
                 admin_url("message", "details_view", id=target_id))
     if model == Target.REPORT and entry["action"] != Action.DELETE:
         return f"report #{target_id}", admin_url("report", "details_view", id=target_id)
+    if model == Target.APPEAL:
+        return f"appeal #{target_id}", admin_url("appeal", "details_view", id=target_id)
     details = entry["details"] if isinstance(entry["details"], dict) else {}
     if model == Target.RELATIONSHIP and details.get("before"):
         return details["before"], None  # "alice follows bob": the row is gone
@@ -282,6 +309,7 @@ class DashboardView(StaffOnly, AdminIndexView):
             "week_days": WEEK_DAYS,
             "chart_days": CHART_DAYS,
             "admin_url": admin_url,
+            "links": moderation_links(period),
             "target_link": target_link,
             "change_note": change_note,
         }

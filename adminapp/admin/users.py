@@ -14,7 +14,7 @@ from wtforms.validators import Length, Optional
 
 from .. import moderation
 from ..models import AuditLog, Message, Report, User
-from ..vocabulary import Action, Limits, Role, Target
+from ..vocabulary import Limits, Role
 from .base import ModeratorView
 from .cells import cell, export_value
 from .filters import ChoiceFilter, IsSetFilter, date_filters
@@ -46,6 +46,7 @@ class UserView(ModeratorView):
         ChoiceFilter(User.role, "Role", Role.values()),
         IsSetFilter(User.suspended_at, "Suspended"),
         *date_filters(User.join_date, "Joined"),
+        *date_filters(User.suspended_until, "Suspension ends"),
     )
     column_formatters = {"username": cell("user_link"), "suspended_at": cell("user_status"),
                          "written_count": cell("user_messages")}
@@ -76,11 +77,7 @@ class UserView(ModeratorView):
                 }.get(name, True)
 
     def get_query(self):
-        warnings = AuditLog.select(COUNT).where(
-            (AuditLog.target_model == Target.USER.value)
-            & (AuditLog.target_id == User.id.cast("TEXT"))
-            & (AuditLog.action == Action.WARN.value))
-        return User.with_stats().select_extend(warnings.alias("strike_count"))
+        return User.with_stats().select_extend(AuditLog.strikes_of(User.id).alias("strike_count"))
 
     def update_model(self, form, model):
         """Change the role through moderation.set_role; False (and a flash) when refused."""

@@ -7,7 +7,7 @@ from .. import moderation
 from ..forms import form_page
 from ..models import User
 from ..limits import address_key, limit, username_address_key, username_key
-from ..security import safe_next
+from ..security import grant_appeal_pass, safe_next
 from .forms import JoinForm, LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -57,7 +57,8 @@ def login():
     if user.is_suspended:
         until = f" until {user.suspended_until:%Y-%m-%d %H:%M} UTC" if user.suspended_until else ""
         form.username.errors.append(f"This account is suspended{until}.")
-        return render_template("auth/login.html", form=form), 403
+        grant_appeal_pass(user)  # the password was right: they may appeal from here
+        return render_template("auth/login.html", form=form, appeal=True), 403
     start_session(user, form.remember.data)
     flash(f"You are logged in as {user.username}.", "success")
     return redirect(safe_next(request.args.get("next")) or url_for("public.index"))

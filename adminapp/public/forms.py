@@ -1,6 +1,6 @@
-"""Forms of the public site: post, report, settings."""
+"""Forms of the public site: post, report, settings, appeal."""
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from .. import models
@@ -33,3 +33,12 @@ class SettingsForm(FlaskForm):
                                  [Optional(strip_whitespace=False), model_rule(models.clean_password)],
                                  render_kw={"autocomplete": "new-password",
                                             "minlength": Limits.PASSWORD_MIN})
+
+
+class AppealForm(FlaskForm):
+    """An appeal of one moderation action (its audit entry's id) with what the person says."""
+    action_id = IntegerField("Action", [InputRequired("Choose the action you appeal.")])
+    text = TextAreaField("Why should the moderators reverse this?",
+                         [InputRequired("Say why: an appeal cannot be empty."),
+                          Length(max=Limits.APPEAL_MAX)],
+                         render_kw={"rows": 3, "maxlength": Limits.APPEAL_MAX})

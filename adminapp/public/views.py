@@ -8,9 +8,9 @@ from ..formatting import parse_id
 from ..forms import form_page
 from ..limits import account_key, limit
 from ..models import Message, User
-from ..security import safe_next
+from ..security import appeal_pass_user_id, safe_next
 from ..vocabulary import SessionEnd
-from .forms import MessageForm, ReportForm, SettingsForm
+from .forms import AppealForm, MessageForm, ReportForm, SettingsForm
 
 bp = Blueprint("public", __name__)
 
@@ -310,6 +310,41 @@ def notifications():
     if current_user.unread_count:  # read with the session's user: no query when none
         current_user.mark_notifications_read()
     return render_template("public/notifications.html", page=page, title="Notifications")
+
+
+# --- appeals --------------------------------------------------------------------------
+def appellant():
+    """Who may appeal from this browser: the logged-in user, else the suspended user of a
+    fresh appeal pass (security.grant_appeal_pass, left by a login refused for a
+    suspension); None for anyone else."""
+    if current_user.is_authenticated:
+        return current_user._get_current_object()
+    user_id = appeal_pass_user_id()
+    user = User.get_or_none(User.id == user_id) if user_id is not None else None
+    return user if user is not None and user.is_suspended else None
+
+
+@bp.route("/appeals/", methods=["GET", "POST"])
+def appeals():
+    """The moderation actions that hit you, each with an appeal form until appealed, and
+    your appeals with their outcome; POST `action_id`, `text` files one (422 with the
+    reason: not your action, appealed already, empty text). Login required, but for a
+    suspended person's appeal pass."""
+    user = appellant()
+    if user is None:
+        return current_app.login_manager.unauthorized()
+    form = AppealForm()
+
+    def lists():
+        hits = [entry for entry in models.AuditLog.hits(user) if entry.undone_by_id is None]
+        mine = list(models.Appeal.of(user))
+        appealed = {appeal.action_id for appeal in mine}
+        return {"hits": [entry for entry in hits if entry.id not in appealed], "mine": mine,
+                "appellant": user, "title": "Appeals"}
+    return form_page(form, "public/appeals.html",
+                     lambda: models.Appeal.file(user, form.action_id.data, form.text.data),
+                     "Your appeal is sent. A moderator will decide, and you will be told.",
+                     url_for("public.appeals"), more=lists)
 
 
 # --- settings ------------------------------------------------------------------------

@@ -122,7 +122,9 @@ def summary(figures, demo_password=DEMO_PASSWORD):
         f"in {figures['seconds']:.1f} s ({figures['messages_per_second']:,} messages/s).",
         f"Moderated (see /admin/auditlog/): {figures['hidden']:,} hidden "
         f"message{'' if figures['hidden'] == 1 else 's'}, {figures['suspended']:,} suspended "
-        f"user{'' if figures['suspended'] == 1 else 's'}.",
+        f"user{'' if figures['suspended'] == 1 else 's'}, {figures['warned']:,} warned; "
+        f"{figures['appeals']:,} appeals, {figures['appeals_waiting']:,} waiting "
+        "(see /admin/appeal/).",
         "",
         f"Log in with (every seeded user has the password {demo_password!r}):",
         f"  {'username':<10} {'password':<{width}}  role",
