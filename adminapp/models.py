@@ -11,16 +11,21 @@ import secrets
 import unicodedata
 
 from flask_login import UserMixin
-from peewee import (JOIN, SQL, BooleanField, CharField, CompositeKey, DateField, DateTimeField,
-                    ForeignKeyField, IntegerField, IntegrityError, JSONField, TextField, fn)
+from peewee import (JOIN, SQL, BooleanField, CharField, Column, CompositeKey, DateField,
+                    DateTimeField, Expression, ForeignKeyField, IntegerField, IntegrityError,
+                    JSONField, TextField, fn)
+from playhouse.sqlite_ext import FTS5Model, SearchField
 
+from . import search
 from .compiled import Shape
-from .db import BaseModel, database
+from .db import BaseModel, database, is_sqlite
 from .passwords import hash_password, is_legacy, verify_nobody, verify_password
-from .formatting import MENTION_RE
+from .formatting import MENTION_RE, TAG_MAX, normal_tag, tags_in
 from .vocabulary import Action, Category, Limits, Notice, Role, SessionEnd, Target
 
 USERNAME_RE = re.compile(rf"^[A-Za-z0-9_]{{{Limits.USERNAME_MIN},{Limits.USERNAME_MAX}}}$")
+# what can start a username (a search for people)
+USERNAME_PREFIX_RE = re.compile(rf"[A-Za-z0-9_]{{1,{Limits.USERNAME_MAX}}}")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -221,6 +226,21 @@ class User(UserMixin, Person, BaseModel):
         return fn.LOWER(cls.username) == (name or "").strip().lower()
 
     @classmethod
+    def starts_with(cls, field, prefix):
+        """WHERE clause: lower(`field`) (username or email) starts with `prefix`, as a range
+        an index reads: from the prefix to the prefix followed by the last code point, in
+        binary order (SQLite's lower() indexes; on PostgreSQL the text_pattern_ops
+        indexes of migration 0013 and their operators, whatever the collation; a LIKE
+        pattern would not use them in a prepared statement). `prefix` is text, never a
+        pattern."""
+        prefix = (prefix or "").strip().lower()
+        low, high = prefix, prefix + "\U0010ffff"
+        if is_sqlite():
+            return (fn.LOWER(field) >= low) & (fn.LOWER(field) <= high)
+        return (Expression(fn.LOWER(field), "~>=~", low)
+                & Expression(fn.LOWER(field), "~<=~", high))
+
+    @classmethod
     def lookup(cls, name, query=None):
         """The user called `name` (any case) from `query` (default: every user), or None."""
         query = cls.select() if query is None else query
@@ -400,6 +420,7 @@ class User(UserMixin, Person, BaseModel):
         with database.atomic():
             message = Message.create(user=self, content=content, pub_date=utcnow(),
                                      mentions=" ".join(sorted(named)) or None, **parent)
+            MessageTag.store(message)
             if in_reply_to is not None:
                 Notification.send(in_reply_to.user_id, Notice.REPLY, self, message)
             for user_id in named.values():
@@ -639,6 +660,40 @@ class Message(BaseModel):
         return reports if cls.delete().where(cls.id == message_id).execute() else None
 
     @classmethod
+    def matching(cls, words):
+        """WHERE clause: the message holds every one of `words` (search.terms of a query),
+        through the full-text index (FTS5 on SQLite, the tsvector's GIN index on
+        PostgreSQL); never true for no words."""
+        if not words:
+            return SQL("1 = 0")
+        if is_sqlite():
+            found = MessageIndex.select(MessageIndex.rowid).where(
+                MessageIndex.match(search.fts5_query(words)))
+            return cls.id.in_(found)
+        return cls.tsquery_matches(search.plain_query(words))
+
+    @classmethod
+    def tsquery_matches(cls, text):
+        """PostgreSQL's WHERE clause: the message's tsvector (migration 0013) matches the
+        words of `text` (a value or a placeholder), parsed by plainto_tsquery: no syntax."""
+        return Expression(Column(cls, search.PG_COLUMN), "@@",
+                          fn.plainto_tsquery(search.PG_CONFIG, text))
+
+    @classmethod
+    def search(cls, text):
+        """Query of the messages that hold every word of the query `text`, whatever people
+        typed (quotes, operators and the like are not syntax: search.terms); none when it
+        has no word. Callers add who may see them and the order."""
+        return cls.select().where(cls.matching(search.terms(text)))
+
+    @classmethod
+    def tagged(cls, tag):
+        """Query of the messages carrying #`tag` (any case), newest first by id."""
+        tag = normal_tag(tag)
+        return (cls.select().join(MessageTag, on=(MessageTag.message == cls.id))
+                .where(MessageTag.tag == (tag or "")).order_by(MessageTag.message.desc()))
+
+    @classmethod
     def public(cls):
         """WHERE clause: the message is on public pages (not hidden, its author not suspended).
 
@@ -682,6 +737,38 @@ class MessageStats(BaseModel):
 
     class Meta:
         table_name = "message_stats"
+
+
+class MessageTag(BaseModel):
+    """A hashtag of a message (its stored form: formatting.normal_tag), stored when the
+    message is posted. The primary key (tag, message) reads a tag's newest first."""
+    tag = CharField(max_length=TAG_MAX)
+    message = ForeignKeyField(Message, backref="tags", on_delete="CASCADE")
+
+    class Meta:
+        table_name = "message_tag"
+        primary_key = CompositeKey("tag", "message")
+
+    @classmethod
+    def store(cls, message):
+        """Store the hashtags of `message` (a Message or a row with id and content)."""
+        tags = tags_in(message.content)
+        if tags:
+            cls.insert_many([(tag, message.id) for tag in tags],
+                            fields=[cls.tag, cls.message]).on_conflict_ignore().execute()
+        return tags
+
+
+class MessageIndex(FTS5Model):
+    """SQLite's full-text index of the messages (migration 0013): an FTS5 table whose
+    content is message's (rowid = message.id), kept by triggers. Read it; the triggers
+    write it."""
+    content = SearchField()
+
+    class Meta:
+        database = database
+        table_name = search.FTS_TABLE
+        options = {"content": "message", "content_rowid": "id"}
 
 
 class Block(BaseModel):
@@ -884,7 +971,7 @@ def _profile(p):
 PROFILE = Shape(_profile)
 
 MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, Relationship, Message,
-          MessageLike, MessageStats, Block, Mute, Notification, Report, AuditLog]
+          MessageLike, MessageStats, MessageTag, Block, Mute, Notification, Report, AuditLog]
 
 # Usernames are unique ignoring case: "Alice" and "alice" are one person.
 User.add_index(User.index(fn.LOWER(User.username), unique=True, name="user_username_lower"))
