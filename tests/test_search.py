@@ -199,3 +199,29 @@ def test_nav_has_a_search_box(client):
     html = client.get("/public/").get_data(as_text=True)
     assert re.search(r'<form method="get" action="/search/"[^>]*role="search"', html)
     assert 'name="q"' in html
+
+
+# --- the seed -------------------------------------------------------------------------------
+def test_seeded_data_is_indexed_and_tagged_as_the_site_would(tmp_path):
+    from collections import Counter
+
+    from adminapp.formatting import tags_in
+    from tests.test_seed import run, use
+
+    path = tmp_path / "seeded.db"
+    assert run(path, users=30, messages=2000) == 0
+    assert run(path, "--reset", users=30, messages=2000) == 0  # a reset keeps it true too
+    use(path)
+    with database.connection_context():
+        search.integrity_check()
+        first = Message.get_by_id(1)
+        assert first.id in [m.id for m in Message.search(search.terms(first.content)[0])]
+        assert {(t.tag, t.message_id) for t in MessageTag.select()} == {
+            (tag, m.id) for m in Message.select() for tag in tags_in(m.content)}
+        spread = Counter(t.tag for t in MessageTag.select()).most_common()
+        assert len(spread) > 20 and spread[0][1] > 5 * spread[len(spread) // 2][1]  # Zipf-like
+        # the triggers are back: a new message is indexed
+        user = User.select().first()
+        user.post("zebracorn #Fresh")
+        assert [m.content for m in Message.search("zebracorn")] == ["zebracorn #Fresh"]
+        search.integrity_check()
