@@ -295,7 +295,8 @@ def search_words(database_url):
                                  "fts5vocab(main, message_fts, row)")
             source = "SELECT term, doc FROM temp.words"
         else:
-            source = "SELECT word AS term, ndoc AS doc FROM ts_stat('SELECT search_vector FROM message')"
+            source = ("SELECT word AS term, ndoc AS doc "
+                      "FROM ts_stat('SELECT search_vector FROM message')")
         rows = database.execute_sql(f"SELECT term, doc FROM ({source}) AS v "
                                     "WHERE length(term) >= 4 ORDER BY doc DESC, term").fetchall()
     finally:
