@@ -113,6 +113,8 @@ class Feed:
     viewer never sees the messages of those they block or who block them (Block.unseen_by).
     """
 
+    prepare = True  # compiled.Shape's: PostgreSQL may plan the feed's SQL once
+
     def __init__(self, where, keyset=KEYSET, mutes=True):
         """`mutes`: the viewer's mutes hide messages here too (timelines), not only blocks."""
         self.where, self.keyset, self.mutes = where, keyset, mutes
@@ -134,7 +136,7 @@ class Feed:
                 query = query.where(Message.public() & Message.user.not_in(unseen)
                                     & self.where(p, shape))
                 return keyset.query_for(query, shape.cursor, smaller, reverse, SQL(str(limit)))
-            self._shapes[key] = Shape(build)
+            self._shapes[key] = Shape(build, prepare=self.prepare)
         return self._shapes[key]
 
     def first_page_sql(self, per_page):
@@ -165,8 +167,11 @@ class SearchFeed(Feed):
     backwards with the test on each row (a common word: stops after a page).
     """
 
+    prepare = False  # the best plan depends on the word: planned for each search
+
     def __init__(self):
-        super().__init__(lambda p, shape: SQL("1 = 1"), keyset=message_ids(Message.id), mutes=False)
+        super().__init__(lambda p, shape: SQL("1 = 1"), keyset=message_ids(Message.id),
+                         mutes=False)
 
     def source(self, p):
         if not db.is_sqlite():
@@ -184,7 +189,8 @@ class TagFeed(Feed):
     message_tag's primary key (tag, message_id): a page costs the same for any tag."""
 
     def __init__(self):
-        super().__init__(lambda p, shape: SQL("1 = 1"), keyset=message_ids(Message.id), mutes=False)
+        super().__init__(lambda p, shape: SQL("1 = 1"), keyset=message_ids(Message.id),
+                         mutes=False)
 
     def source(self, p):
         query = (MessageTag.select(*columns(p(VIEWER)))
