@@ -7,7 +7,8 @@
   to_tsvector('simple', content with its punctuation made spaces), with a GIN index
   ('simple': the site is written in every language, names and hashtags must not be
   stemmed; without punctuation PostgreSQL's parser reads words as FTS5's unicode61 does,
-  where it would read `<b>` as a tag and drop it, `x.org` as one host...).
+  where it would read `<b>` as a tag and drop it, `x.org` as one host...), and a
+  statistics target of 2000 on it, so that the planner knows a rare word when it sees one.
 - message_tag (tag, message_id): the hashtags of a message, lowercased, stored when it
   is posted; its primary key (tag, message_id) reads a tag's newest messages first,
   its index on message_id serves the cascade when a message is deleted. Filled here for
@@ -78,6 +79,10 @@ def up(migrator, db):
                        "regexp_replace(content, '[[:punct:]]', ' ', 'g'))) STORED")
         db.execute_sql('CREATE INDEX IF NOT EXISTS "message_search_vector" ON "message" '
                        'USING GIN ("search_vector")')
+        # the planner's list of frequent words: with the default 1,000 it took every other
+        # word for one in 2,400 of 1,000,000 messages, and walked them all newest first
+        # for a word in 10 (0.9 s); with 20,000 a rare word reads the GIN index (0.1 ms)
+        db.execute_sql('ALTER TABLE "message" ALTER COLUMN "search_vector" SET STATISTICS 2000')
         db.execute_sql('CREATE INDEX IF NOT EXISTS "user_username_prefix" ON "user" '
                        "(lower(username) text_pattern_ops)")
         db.execute_sql('CREATE INDEX IF NOT EXISTS "user_email_prefix" ON "user" '
