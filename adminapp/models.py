@@ -126,6 +126,13 @@ def clean_content(content):
     return content
 
 
+def prefix_bounds(prefix):
+    """(low, high): the range of lowercased text that starts with `prefix`, in binary
+    order (from the prefix to the prefix followed by the last code point)."""
+    prefix = (prefix or "").strip().lower()
+    return prefix, prefix + "\U0010ffff"
+
+
 class Person:
     """What a user's role, standing and avatar mean, for a User and for the light author
     records of feeds.py alike (id, username, email, role, suspended_at)."""
@@ -228,17 +235,26 @@ class User(UserMixin, Person, BaseModel):
     @classmethod
     def starts_with(cls, field, prefix):
         """WHERE clause: lower(`field`) (username or email) starts with `prefix`, as a range
-        an index reads: from the prefix to the prefix followed by the last code point, in
-        binary order (SQLite's lower() indexes; on PostgreSQL the text_pattern_ops
-        indexes of migration 0013 and their operators, whatever the collation; a LIKE
-        pattern would not use them in a prepared statement). `prefix` is text, never a
-        pattern."""
-        prefix = (prefix or "").strip().lower()
-        low, high = prefix, prefix + "\U0010ffff"
+        an index reads (prefix_range). `prefix` is text, never a pattern."""
+        return cls.prefix_range(field, *prefix_bounds(prefix))
+
+    @classmethod
+    def prefix_range(cls, field, low, high):
+        """WHERE clause: lower(`field`) between `low` and `high` (values or placeholders:
+        prefix_bounds) in binary order: SQLite's lower() indexes read it; on PostgreSQL the
+        text_pattern_ops indexes of migration 0013 and their operators, whatever the
+        collation (a LIKE pattern would not use them in a prepared statement)."""
         if is_sqlite():
             return (fn.LOWER(field) >= low) & (fn.LOWER(field) <= high)
         return (Expression(fn.LOWER(field), "~>=~", low)
                 & Expression(fn.LOWER(field), "~<=~", high))
+
+    @classmethod
+    def starting_with(cls, prefix, limit=5):
+        """The active users whose username starts with `prefix` (any case), A to Z, at most
+        `limit`, as dicts (username, email, bio): one compiled query on the lower(username)
+        index."""
+        return PEOPLE_BY_PREFIX.dicts(*prefix_bounds(prefix), limit)
 
     @classmethod
     def lookup(cls, name, query=None):
@@ -969,6 +985,12 @@ def _profile(p):
 
 
 PROFILE = Shape(_profile)
+
+# People whose username starts with a text (a search), A to Z: User.starting_with.
+PEOPLE_BY_PREFIX = Shape(lambda p: (
+    User.select(User.username, User.email, User.bio)
+    .where(User.suspended_at.is_null() & User.prefix_range(User.username, p(0), p(1)))
+    .order_by(fn.LOWER(User.username)).limit(p(2))))
 
 MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, Relationship, Message,
           MessageLike, MessageStats, MessageTag, Block, Mute, Notification, Report, AuditLog]

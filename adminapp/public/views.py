@@ -3,8 +3,6 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
                    url_for)
 from flask_login import current_user, login_required, logout_user
 
-from peewee import fn
-
 from .. import feeds, moderation, models, pagination, search
 from ..formatting import normal_tag, parse_id
 from ..forms import form_page
@@ -107,8 +105,7 @@ def people_starting(text):
     prefix = text.strip().removeprefix("@")
     if not models.USERNAME_PREFIX_RE.fullmatch(prefix):
         return []
-    return list(User.active().where(User.starts_with(User.username, prefix))
-                .order_by(fn.LOWER(User.username)).limit(PEOPLE_SHOWN))
+    return User.starting_with(prefix, PEOPLE_SHOWN)
 
 
 @bp.route("/search/")
