@@ -8,6 +8,7 @@ import pytest
 from adminapp import db, moderation, search
 from adminapp.db import database
 from adminapp.models import Message, MessageTag, User
+from tests.test_migrations import example_db  # noqa: F401 (a fixture)
 
 CONTENT = re.compile(r'<p class="content">(.*?)</p>', re.S)
 
@@ -225,3 +226,23 @@ def test_seeded_data_is_indexed_and_tagged_as_the_site_would(tmp_path):
         user.post("zebracorn #Fresh")
         assert [m.content for m in Message.search("zebracorn")] == ["zebracorn #Fresh"]
         search.integrity_check()
+
+
+# --- migration 0013 on a database with messages ------------------------------------------------
+def test_migration_indexes_and_tags_the_messages_already_there(example_db, capsys):
+    import sqlite3
+
+    from tests.test_migrations import make_app
+
+    con = sqlite3.connect(example_db)
+    con.execute("INSERT INTO message VALUES (3, 1, 'old news about #Gardening and tomatoes', "
+                "'2020-05-01 15:00:00')")
+    con.commit()
+    con.close()
+    make_app(example_db)
+    assert "0013_search" in db.migrate()
+    assert "0013_search: full-text index built in" in capsys.readouterr().out
+    search.integrity_check()
+    assert found("tomatoes") == ["old news about #Gardening and tomatoes"]
+    assert found("huey") == ["first post from huey"]
+    assert [(t.tag, t.message_id) for t in MessageTag.select()] == [("gardening", 3)]
