@@ -98,7 +98,8 @@ MENTION_RE = re.compile(r"(?<![\w@/.:+-])@([A-Za-z0-9_]{3,30})(?![\w@])")
 # at least (#1 is not a tag)
 TAG_RE = re.compile(r"(?<![^\s(\[{\"'“‘«])#(\w{1,50})(?!\w)")
 TAG_MAX = 50   # characters of a tag
-TAGS_MAX = 10  # tags of a message that are stored (Message.tags_of)
+TAGS_MAX = 10  # tags of a message that are stored (MessageTag.store)
+TAG_WORD = re.compile(r"\w{1,%d}" % TAG_MAX)
 
 
 def normal_tag(tag):
@@ -106,9 +107,6 @@ def normal_tag(tag):
     characters; None when it is not one (no letter)."""
     tag = unicodedata.normalize("NFC", tag or "").casefold()[:TAG_MAX]
     return tag if any(c.isalpha() for c in tag) and TAG_WORD.fullmatch(tag) else None
-
-
-TAG_WORD = re.compile(r"\w{1,%d}" % TAG_MAX)
 
 
 def tags_in(content):
