@@ -43,10 +43,13 @@ class Placeholders:
 class Shape:
     """One query shape: `build(p)` returns the peewee query, with `p(n)` where value n goes."""
 
-    def __init__(self, build, convert=False):
+    def __init__(self, build, convert=False, prepare=True):
         """`convert`: dicts() turns each column that is a model field into its Python value
-        (datetimes, JSON) as peewee would; off, the driver's values come as they are."""
-        self.build, self.convert = build, convert
+        (datetimes, JSON) as peewee would; off, the driver's values come as they are.
+        `prepare` off: PostgreSQL plans each run for its values (a full-text search: a rare
+        word reads its few matches from the GIN index, a common one walks the newest
+        messages; a prepared statement's generic plan picks one way for every word)."""
+        self.build, self.convert, self.prepare = build, convert, prepare
         self._compiled = {}
 
     def compiled(self):
@@ -86,7 +89,8 @@ class Shape:
     def _cursor(self, values):
         sql, slots = self.compiled()
         params = [constant if number is None else values[number] for number, constant in slots]
-        if isinstance(database.obj, PostgresqlDatabase) and not database.in_transaction():
+        if (self.prepare and isinstance(database.obj, PostgresqlDatabase)
+                and not database.in_transaction()):
             cursor = _execute_prepared(sql, params)
             if cursor is not None:
                 return cursor

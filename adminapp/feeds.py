@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from peewee import JOIN, SQL, Case, Select, fn
 
 from .compiled import Shape
-from .models import (Block, Message, MessageLike, MessageStats, Mute, Notification, Person,
-                     Relationship, User, UserStats)
+from . import db, search
+from .models import (Block, Message, MessageIndex, MessageLike, MessageStats, MessageTag, Mute,
+                     Notification, Person, Relationship, User, UserStats)
 from .pagination import Page
+from .pagination import message_ids
 from .pagination import messages as message_keyset
 from .pagination import notifications as notification_keyset
 from .vocabulary import Notice
@@ -128,10 +130,20 @@ class Feed:
     viewer never sees the messages of those they block or who block them (Block.unseen_by).
     """
 
+    prepare = True  # compiled.Shape's: PostgreSQL may plan the feed's SQL once
+
     def __init__(self, where, keyset=KEYSET, mutes=True):
         """`mutes`: the viewer's mutes hide messages here too (timelines), not only blocks."""
         self.where, self.keyset, self.mutes = where, keyset, mutes
         self._shapes = {}
+
+    def source(self, p, member=True):
+        """The rows' query before its conditions: messages with their author and what a
+        row shows besides (for a `member`, whether they like it), and the keyset that
+        pages it."""
+        query = (Message.select(*columns(p(VIEWER), member))
+                 .join(User, on=(Message.user == User.id)))
+        return with_row_joins(query), self.keyset
 
     def _shape(self, from_start, smaller, reverse, limit, member=True, screened=True):
         key = (from_start, smaller, reverse, limit, member, screened)
@@ -139,14 +151,13 @@ class Feed:
             def build(p):
                 shape = PageShape(None if from_start else (p(0), p(1)), smaller, reverse, limit,
                                   member, screened)
+                query, keyset = self.source(p, member)
                 where = Message.public() & self.where(p, shape)
                 if screened:
                     where &= Message.user.not_in(Block.unseen_by(p(VIEWER), self.mutes))
-                query = with_row_joins(Message.select(*columns(p(VIEWER), member))
-                                       .join(User, on=(Message.user == User.id))).where(where)
-                return self.keyset.query_for(query, shape.cursor, smaller, reverse,
-                                             SQL(str(limit)))
-            self._shapes[key] = Shape(build)
+                return keyset.query_for(query.where(where), shape.cursor, smaller, reverse,
+                                        SQL(str(limit)))
+            self._shapes[key] = Shape(build, prepare=self.prepare)
         return self._shapes[key]
 
     def first_page_sql(self, per_page):
@@ -160,9 +171,55 @@ class Feed:
 
         def fetch(cursor, smaller, reverse):
             shape = self._shape(cursor is None, smaller, reverse, per_page + 1, member, screened)
-            rows = shape.rows(*(cursor or (None, None)), viewer_id, *values)
+            # p(0), p(1) are the cursor's whatever its length (a keyset by id has one value)
+            cursor = (tuple(cursor or ()) + (None, None))[:2]
+            rows = shape.rows(*cursor, viewer_id, *values)
             return [MessageRow(row) for row in rows]
         return self.keyset.paged(fetch, args, per_page)
+
+
+class SearchFeed(Feed):
+    """The public messages that hold every word of a query (p(3): search.fts5_query on
+    SQLite, search.plain_query on PostgreSQL), newest first by id (ids follow posting
+    order), through the full-text index.
+
+    On SQLite the rows are read from the FTS5 table backwards by rowid (the message's
+    id), which FTS5 does without reading the other matches: a page costs the same for a
+    word in ten messages or in half of them. On PostgreSQL the planner picks between
+    the GIN index (a rare word: its few matches, sorted) and the primary key read
+    backwards with the test on each row (a common word: stops after a page).
+    """
+
+    prepare = False  # the best plan depends on the word: planned for each search
+
+    def __init__(self):
+        super().__init__(lambda p, shape: SQL("1 = 1"), keyset=message_ids(Message.id),
+                         mutes=False)
+
+    def source(self, p, member=True):
+        if not db.is_sqlite():
+            query, keyset = super().source(p, member)
+            return query.where(Message.tsquery_matches(p(3))), keyset
+        query = (MessageIndex.select(*columns(p(VIEWER), member))
+                 .join(Message, on=(Message.id == MessageIndex.rowid))
+                 .join(User, on=(Message.user == User.id)))
+        query = with_row_joins(query).where(MessageIndex.match(p(3)))
+        return query, message_ids(MessageIndex.rowid)
+
+
+class TagFeed(Feed):
+    """The public messages carrying the tag p(3), newest first by id, read backwards from
+    message_tag's primary key (tag, message_id): a page costs the same for any tag."""
+
+    def __init__(self):
+        super().__init__(lambda p, shape: SQL("1 = 1"), keyset=message_ids(Message.id),
+                         mutes=False)
+
+    def source(self, p, member=True):
+        query = (MessageTag.select(*columns(p(VIEWER), member))
+                 .join(Message, on=(Message.id == MessageTag.message))
+                 .join(User, on=(Message.user == User.id)))
+        return with_row_joins(query).where(MessageTag.tag == p(3)), message_ids(MessageTag.message)
 
 
 def _followed_and_self(p, column_name=None):
@@ -316,6 +373,24 @@ def replies_page(viewer, message, args, per_page):
 def public_page(viewer, args, per_page):
     """A page of the public timeline, as `viewer` sees it."""
     return PUBLIC.page(args, per_page, viewer)
+
+
+SEARCH = SearchFeed()
+TAGGED = TagFeed()
+
+
+def search_page(viewer, words, args, per_page):
+    """A page of the public messages holding every one of `words` (search.terms of a
+    query), as `viewer` sees it; an empty page for no words (no query)."""
+    if not words:
+        return Page([])
+    text = search.fts5_query(words) if db.is_sqlite() else search.plain_query(words)
+    return SEARCH.page(args, per_page, viewer, text)
+
+
+def tag_page(viewer, tag, args, per_page):
+    """A page of the public messages carrying `tag` (its stored form), as `viewer` sees it."""
+    return TAGGED.page(args, per_page, viewer, tag)
 
 
 def profile_page(viewer, user, args, per_page):

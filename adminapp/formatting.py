@@ -8,7 +8,9 @@ parse an id: templates reach them as filters (see `init_app`), Python as functio
 import datetime
 import json
 import re
+import unicodedata
 import zlib
+from urllib.parse import quote
 
 from jinja2 import pass_eval_context
 from jinja2.filters import do_urlize
@@ -99,21 +101,58 @@ def excerpt_html(text, length=80):
 MENTION_RE = re.compile(r"(?<![\w@/.:+-])@([A-Za-z0-9_]{3,30})(?![\w@])")
 
 
+# #tag in a message: after a space, an opening bracket or quote, or at the start (not in a
+# URL's fragment, x.org/#a, nor a word, C#); letters, digits or _ in any script, one letter
+# at least (#1 is not a tag)
+TAG_RE = re.compile(r"(?<![^\s(\[{\"'“‘«])#(\w{1,50})(?!\w)")
+TAG_MAX = 50   # characters of a tag
+TAGS_MAX = 10  # tags of a message that are stored (MessageTag.store)
+TAG_WORD = re.compile(r"\w{1,%d}" % TAG_MAX)
+
+
+def normal_tag(tag):
+    """The stored form of a hashtag (without its #): NFC, case folded, at most TAG_MAX
+    characters; None when it is not one (no letter)."""
+    tag = unicodedata.normalize("NFC", tag or "").casefold()[:TAG_MAX]
+    return tag if any(c.isalpha() for c in tag) and TAG_WORD.fullmatch(tag) else None
+
+
+def tags_in(content):
+    """The stored forms of the hashtags of `content`, in order, without repeats (at most
+    TAGS_MAX)."""
+    if "#" not in content:
+        return []
+    found = (normal_tag(tag) for tag in TAG_RE.findall(content))
+    return [tag for tag in dict.fromkeys(found) if tag][:TAGS_MAX]
+
+
 @pass_eval_context
 def linkify(eval_ctx, text, mentions=None):
-    """Escape `text` and make http(s) and www. links clickable (rel=nofollow noopener), and
-    each @name whose lowercased name is in `mentions` (the space-separated names the message
-    mentioned when it was posted: Message.mentions) a link to that profile."""
+    """Escape `text` and make http(s) and www. links clickable (rel=nofollow noopener), each
+    @name whose lowercased name is in `mentions` (the space-separated names the message
+    mentioned when it was posted: Message.mentions) a link to that profile, and each #tag
+    a link to its tag page."""
     names = set(mentions.split()) if mentions else ()
-    parts, last = [], 0
-    for found in MENTION_RE.finditer(text) if names else ():
-        name = found.group(1)
+    found = []
+    for match in MENTION_RE.finditer(text) if names else ():
+        name = match.group(1)
         if name.lower() in names:
-            parts.append(_links(eval_ctx, text[last:found.start()]))
-            parts.append(Markup('<a class="mention" href="/users/{0}/">@{0}</a>').format(name))
-            last = found.end()
-    if not parts:
+            found.append((match.start(), match.end(), Markup(
+                '<a class="mention" href="/users/{0}/">@{0}</a>').format(name)))
+    for match in TAG_RE.finditer(text) if "#" in text else ():
+        tag = normal_tag(match.group(1))
+        if tag:
+            found.append((match.start(), match.end(), Markup(
+                '<a class="tag" href="/tags/{0}/">#{1}</a>').format(quote(tag), match.group(1))))
+    if not found:
         return _links(eval_ctx, text)
+    parts, last = [], 0
+    for start, end, link in sorted(found, key=lambda f: f[0]):
+        if start < last:
+            continue
+        parts.append(_links(eval_ctx, text[last:start]))
+        parts.append(link)
+        last = end
     parts.append(_links(eval_ctx, text[last:]))
     return Markup("").join(parts)
 

@@ -11,17 +11,22 @@ import secrets
 import unicodedata
 
 from flask_login import UserMixin
-from peewee import (JOIN, SQL, BooleanField, CharField, CompositeKey, DateField, DateTimeField,
-                    ForeignKeyField, IntegerField, IntegrityError, JSONField, TextField, fn)
+from peewee import (JOIN, SQL, BooleanField, CharField, Column, CompositeKey, DateField,
+                    DateTimeField, Expression, ForeignKeyField, IntegerField, IntegrityError,
+                    JSONField, TextField, fn)
+from playhouse.sqlite_ext import FTS5Model, SearchField
 
+from . import search
 from .compiled import Shape
-from .db import BaseModel, database
+from .db import BaseModel, database, is_sqlite
 from .passwords import hash_password, is_legacy, verify_nobody, verify_password
-from .formatting import MENTION_RE, parse_id
+from .formatting import MENTION_RE, TAG_MAX, normal_tag, parse_id, tags_in
 from .vocabulary import (APPEALABLE, Action, AppealStatus, Category, Limits, Notice, Role, SessionEnd,
                          Target)
 
 USERNAME_RE = re.compile(rf"^[A-Za-z0-9_]{{{Limits.USERNAME_MIN},{Limits.USERNAME_MAX}}}$")
+# what can start a username (a search for people)
+USERNAME_PREFIX_RE = re.compile(rf"[A-Za-z0-9_]{{1,{Limits.USERNAME_MAX}}}")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -122,6 +127,13 @@ def clean_content(content):
     return content
 
 
+def prefix_bounds(prefix):
+    """(low, high): the range of lowercased text that starts with `prefix`, in binary
+    order (from the prefix to the prefix followed by the last code point)."""
+    prefix = (prefix or "").strip().lower()
+    return prefix, prefix + "\U0010ffff"
+
+
 class Person:
     """What a user's role, standing and avatar mean, for a User and for the light author
     records of feeds.py alike (id, username, email, role, suspended_at)."""
@@ -220,6 +232,30 @@ class User(UserMixin, Person, BaseModel):
     def named(cls, name):
         """WHERE clause: the username is `name`, ignoring case (the lower(username) index)."""
         return fn.LOWER(cls.username) == (name or "").strip().lower()
+
+    @classmethod
+    def starts_with(cls, field, prefix):
+        """WHERE clause: lower(`field`) (username or email) starts with `prefix`, as a range
+        an index reads (prefix_range). `prefix` is text, never a pattern."""
+        return cls.prefix_range(field, *prefix_bounds(prefix))
+
+    @classmethod
+    def prefix_range(cls, field, low, high):
+        """WHERE clause: lower(`field`) between `low` and `high` (values or placeholders:
+        prefix_bounds) in binary order: SQLite's lower() indexes read it; on PostgreSQL the
+        text_pattern_ops indexes of migration 0013 and their operators, whatever the
+        collation (a LIKE pattern would not use them in a prepared statement)."""
+        if is_sqlite():
+            return (fn.LOWER(field) >= low) & (fn.LOWER(field) <= high)
+        return (Expression(fn.LOWER(field), "~>=~", low)
+                & Expression(fn.LOWER(field), "~<=~", high))
+
+    @classmethod
+    def starting_with(cls, prefix, limit=5):
+        """The active users whose username starts with `prefix` (any case), A to Z, at most
+        `limit`, as dicts (username, email, bio): one compiled query on the lower(username)
+        index."""
+        return PEOPLE_BY_PREFIX.dicts(*prefix_bounds(prefix), limit)
 
     @classmethod
     def lookup(cls, name, query=None):
@@ -403,6 +439,7 @@ class User(UserMixin, Person, BaseModel):
         with database.atomic():
             message = Message.create(user=self, content=content, pub_date=utcnow(),
                                      mentions=" ".join(sorted(named)) or None, **parent)
+            MessageTag.store(message)
             if in_reply_to is not None:
                 Notification.send(in_reply_to.user_id, Notice.REPLY, self, message)
             for user_id in named.values():
@@ -651,6 +688,40 @@ class Message(BaseModel):
         return reports if cls.delete().where(cls.id == message_id).execute() else None
 
     @classmethod
+    def matching(cls, words):
+        """WHERE clause: the message holds every one of `words` (search.terms of a query),
+        through the full-text index (FTS5 on SQLite, the tsvector's GIN index on
+        PostgreSQL); never true for no words."""
+        if not words:
+            return SQL("1 = 0")
+        if is_sqlite():
+            found = MessageIndex.select(MessageIndex.rowid).where(
+                MessageIndex.match(search.fts5_query(words)))
+            return cls.id.in_(found)
+        return cls.tsquery_matches(search.plain_query(words))
+
+    @classmethod
+    def tsquery_matches(cls, text):
+        """PostgreSQL's WHERE clause: the message's tsvector (migration 0013) matches the
+        words of `text` (a value or a placeholder), parsed by plainto_tsquery: no syntax."""
+        return Expression(Column(cls, search.PG_COLUMN), "@@",
+                          fn.plainto_tsquery(search.PG_CONFIG, text))
+
+    @classmethod
+    def search(cls, text):
+        """Query of the messages that hold every word of the query `text`, whatever people
+        typed (quotes, operators and the like are not syntax: search.terms); none when it
+        has no word. Callers add who may see them and the order."""
+        return cls.select().where(cls.matching(search.terms(text)))
+
+    @classmethod
+    def tagged(cls, tag):
+        """Query of the messages carrying #`tag` (any case), newest first by id."""
+        tag = normal_tag(tag)
+        return (cls.select().join(MessageTag, on=(MessageTag.message == cls.id))
+                .where(MessageTag.tag == (tag or "")).order_by(MessageTag.message.desc()))
+
+    @classmethod
     def public(cls):
         """WHERE clause: the message is on public pages (not hidden, its author not suspended).
 
@@ -694,6 +765,38 @@ class MessageStats(BaseModel):
 
     class Meta:
         table_name = "message_stats"
+
+
+class MessageTag(BaseModel):
+    """A hashtag of a message (its stored form: formatting.normal_tag), stored when the
+    message is posted. The primary key (tag, message) reads a tag's newest first."""
+    tag = CharField(max_length=TAG_MAX)
+    message = ForeignKeyField(Message, backref="tags", on_delete="CASCADE")
+
+    class Meta:
+        table_name = "message_tag"
+        primary_key = CompositeKey("tag", "message")
+
+    @classmethod
+    def store(cls, message):
+        """Store the hashtags of `message` (a Message or a row with id and content)."""
+        tags = tags_in(message.content)
+        if tags:
+            cls.insert_many([(tag, message.id) for tag in tags],
+                            fields=[cls.tag, cls.message]).on_conflict_ignore().execute()
+        return tags
+
+
+class MessageIndex(FTS5Model):
+    """SQLite's full-text index of the messages (migration 0013): an FTS5 table whose
+    content is message's (rowid = message.id), kept by triggers. Read it; the triggers
+    write it."""
+    content = SearchField()
+
+    class Meta:
+        database = database
+        table_name = search.FTS_TABLE
+        options = {"content": "message", "content_rowid": "id"}
 
 
 class Block(BaseModel):
@@ -1025,8 +1128,14 @@ def _profile(p, screened):
 PROFILES = {screened: Shape(lambda p, screened=screened: _profile(p, screened))
             for screened in (False, True)}
 
+# People whose username starts with a text (a search), A to Z: User.starting_with.
+PEOPLE_BY_PREFIX = Shape(lambda p: (
+    User.select(User.username, User.email, User.bio)
+    .where(User.suspended_at.is_null() & User.prefix_range(User.username, p(0), p(1)))
+    .order_by(fn.LOWER(User.username)).limit(p(2))))
+
 MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, Relationship, Message,
-          MessageLike, MessageStats, Block, Mute, Notification, Report, AuditLog,
+          MessageLike, MessageStats, MessageTag, Block, Mute, Notification, Report, AuditLog,
           Appeal]
 
 # Usernames are unique ignoring case: "Alice" and "alice" are one person.

@@ -117,6 +117,19 @@ def _decode_username(cursor):
     return (cursor,)
 
 
+def _decode_id(cursor):
+    pk = parse_id(cursor)
+    if pk is None:
+        raise ValueError(cursor)
+    return (pk,)
+
+
+def message_ids(field):
+    """Keyset over messages by id alone, newest first (ids follow posting order), on
+    `field`: the message's id or a column equal to it (an index's key)."""
+    return Keyset((field,), lambda row: str(row.id), _decode_id)
+
+
 def messages(model, descending=True):
     """Keyset over messages by (pub_date, id), newest first (or oldest, not `descending`)."""
     return Keyset((model.pub_date, model.id), _encode_message, _decode_message, descending)

@@ -282,6 +282,39 @@ def busiest_thread(database_url):
     return row[0] if row else None
 
 
+def search_words(database_url):
+    """(common, rare): the word of letters in the most messages, and one in 1 to 10 of
+    them (the search pages to load), from the full-text index's vocabulary (FTS5's
+    fts5vocab on SQLite, ts_stat on PostgreSQL)."""
+    from playhouse import db_url
+
+    database = db_url.connect(database_url)
+    try:
+        if database_url.startswith("sqlite"):
+            database.execute_sql("CREATE VIRTUAL TABLE temp.words USING "
+                                 "fts5vocab(main, message_fts, row)")
+            source = "SELECT term, doc FROM temp.words"
+        else:
+            source = ("SELECT word AS term, ndoc AS doc "
+                      "FROM ts_stat('SELECT search_vector FROM message')")
+        rows = database.execute_sql(f"SELECT term, doc FROM ({source}) AS v "
+                                    "WHERE length(term) >= 4 ORDER BY doc DESC, term").fetchall()
+    finally:
+        database.close()
+    letters = [(term, doc) for term, doc in rows if term.isalpha()]
+    if not letters:
+        raise RuntimeError("the data set has no words")
+    rare = next((term for term, doc in letters if doc <= 10), letters[-1][0])
+    return letters[0][0], rare
+
+
+def top_tag(database_url):
+    """The hashtag on the most messages (its tag page to load), or None without tags."""
+    row = query_one(database_url, "SELECT tag FROM message_tag GROUP BY tag "
+                                  "ORDER BY count(*) DESC, tag LIMIT 1")
+    return row[0] if row else None
+
+
 def add_power_user(database_url, follows=POWER_FOLLOWS):
     """Add the account `power` (demo's password), following the `follows` longest-standing
     accounts: the home timeline of someone who follows thousands. Returns how many it

@@ -15,8 +15,12 @@ PAGES = [
     ("message", "/messages/<id>/"),
     ("thread", "/messages/<id>/, most replies"),
     ("notifications", "/notifications/"),
+    ("search_common", "/search/?q=<common word>"),
+    ("search_rare", "/search/?q=<rare word>"),
+    ("tag", "/tags/<most used tag>/"),
     ("admin", "/admin/"),
     ("admin_messages", "/admin/message/"),
+    ("admin_search", "/admin/message/?search=<common word>"),
 ]
 APPS = ("ceiling", "tweepee", "example")
 COLUMNS = ["page", "set", "app", "req/s", "p50 ms", "p99 ms", "÷ ceiling", "÷ example",

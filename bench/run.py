@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from . import datasets, example, report
 from .client import Browser, LoginError
@@ -132,6 +133,10 @@ class Bench:
         self.log(f"{dataset.name}: profile page of {info['profile_user']!r} (most messages)")
         info["message_id"] = datasets.newest_message(tweepee_url)
         info["thread_id"] = datasets.busiest_thread(tweepee_url)
+        info["search_common"], info["search_rare"] = datasets.search_words(tweepee_url)
+        info["tag"] = datasets.top_tag(tweepee_url)
+        self.log(f"{dataset.name}: search for {info['search_common']!r} (common) and "
+                 f"{info['search_rare']!r} (rare), tag page #{info['tag']}")
         info["power_follows"] = datasets.add_power_user(tweepee_url)
         self.log(f"{dataset.name}: {datasets.POWER_USER!r} follows {info['power_follows']:,} accounts")
         self.bench_ceiling(dataset)
@@ -192,8 +197,13 @@ class Bench:
                 Target("message", f"/messages/{info['message_id']}/", demo, "demo"),
                 Target("thread", f"/messages/{info['thread_id']}/", demo, "demo"),
                 Target("notifications", "/notifications/", demo, "demo"),
+                Target("search_common", f"/search/?q={info['search_common']}", demo, "demo"),
+                Target("search_rare", f"/search/?q={info['search_rare']}", demo, "demo"),
+                Target("tag", f"/tags/{quote(info['tag'] or 'none')}/", demo, "demo"),
                 Target("admin", "/admin/", admin, "admin"),
                 Target("admin_messages", "/admin/message/", admin, "admin"),
+                Target("admin_search", f"/admin/message/?search={info['search_common']}",
+                       admin, "admin"),
             ]
             rows = self.load_targets(dataset, "tweepee", server, targets)
         self.count_queries(rows, targets, {"app": "tweepee"}, env)

@@ -57,9 +57,14 @@ def test_message_search_and_filters(client, as_mod, make_user, make_message):
     hidden = make_message(bob, "hidden dog post", pub_date=now - 2 * adm.DAY, hidden=True)
     reported = make_message(bob, "a reported cat post", pub_date=now - adm.DAY)
     Report.file(alice, reported, "spam")
-    assert adm.listed(client, "message", "?search=cat") == [reported.id, old.id]
-    assert adm.listed(client, "message", "?search=alice") == [old.id]      # the author's name
-    assert adm.listed(client, "message", "?search=cat+bob") == [reported.id]
+    # whole words through the full-text index (not substrings: "cat" is not "cats")
+    assert adm.listed(client, "message", "?search=cat") == [reported.id]
+    assert adm.listed(client, "message", "?search=CATS+post") == [old.id]
+    assert adm.listed(client, "message", "?search=post") == [reported.id, hidden.id, old.id]
+    assert adm.listed(client, "message", "?search=@alice") == [old.id]     # the author's name
+    assert adm.listed(client, "message", "?search=@ALICE+old") == [old.id]
+    assert adm.listed(client, "message", "?search=cat+@bob") == [reported.id]
+    assert adm.listed(client, "message", '?search="*-') == []
     assert adm.listed(client, "message", "?flt0_author_equals=BOB") == [reported.id, hidden.id]
     assert adm.listed(client, "message", "?flt0_author_contains=lic") == [old.id]
     assert adm.listed(client, "message", "?flt0_hidden_is=1") == [hidden.id]

@@ -87,7 +87,11 @@ def test_user_search_and_filters(client, as_mod, make_user):
     bob = make_user("bob", suspended=True)
     carol = make_user("carol", role="moderator")
     User.update(join_date=utcnow() - 10 * adm.DAY).where(User.id == alice.id).execute()
-    assert adm.listed(client, "user", "?search=wonder") == [alice.id]
+    # by prefix of the username or the email (what their indexes can read)
+    assert adm.listed(client, "user", "?search=ALICE@w") == [alice.id]
+    assert adm.listed(client, "user", "?search=wonder") == []
+    assert adm.listed(client, "user", "?search=%25") == []
+    assert adm.listed(client, "user", "?search=_") == []
     assert adm.listed(client, "user", "?search=BOB") == [bob.id]
     assert adm.listed(client, "user", "?flt0_role_equals=moderator") == [carol.id, as_mod.id]
     assert adm.listed(client, "user", "?flt0_suspended_is=1") == [bob.id]

@@ -8,6 +8,7 @@ import pytest
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "adminapp"
 BLUEPRINTS = ("adminapp.auth", "adminapp.public", "adminapp.admin", "adminapp.api")
 DOMAIN = ("adminapp.db", "adminapp.models", "adminapp.moderation", "adminapp.passwords",
+          "adminapp.search",
           "adminapp.vocabulary", "adminapp.formatting", "adminapp.pagination",
           "adminapp.seed")
 

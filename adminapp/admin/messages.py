@@ -3,8 +3,8 @@ from flask_admin.actions import action
 from flask_login import current_user
 from peewee import JOIN, SQL, fn
 
-from .. import moderation
-from ..models import AuditLog, Message, MessageStats, Report, User
+from .. import db, moderation, search
+from ..models import AuditLog, Message, MessageIndex, MessageStats, Report, User
 from .base import ModeratorView
 from .cells import cell, export_username, export_value
 from .filters import ExistsFilter, IdEquals, IsSetFilter, date_filters, username_filters
@@ -38,7 +38,9 @@ class MessageView(ModeratorView):
     # per-row subquery is the report queue's job (/admin/report/)
     column_sortable_list = ("pub_date", ("user", User.username), "hidden_at")
     column_default_sort = ("pub_date", True)
-    column_searchable_list = ("content", User.username)
+    # searched through the full-text index (search_query), not LIKE on each column
+    column_searchable_list = ("content",)
+    search_placeholder_text = "Words in the message (all of them), @name for its author"
     column_filters = (
         *username_filters(User.username, "Author"),
         IsSetFilter(Message.hidden_at, "Hidden"),
@@ -73,6 +75,29 @@ class MessageView(ModeratorView):
                 .join(HiddenBy, JOIN.LEFT_OUTER, on=(Message.hidden_by == HiddenBy.id))
                 .join_from(Message, MessageStats, JOIN.LEFT_OUTER,
                            on=(MessageStats.message == Message.id)))
+
+    def search_query(self, query, text):
+        """The messages holding every word of `text` through the full-text index, by the
+        authors it names as @name (from the lower(username) index); none when it has
+        neither. On SQLite the FTS5 table is joined and read newest first by rowid (the
+        message id, posting order), which stops after a page: sorting every match by date
+        took 1.6 s for a word in 100,000 messages. On PostgreSQL the tsvector's GIN index,
+        or the date index walked with the test on each row, as the planner sees fit."""
+        names = [w[1:] for w in text.split() if w.startswith("@") and len(w) > 1]
+        words = search.terms(" ".join(w for w in text.split() if not w.startswith("@")))
+        if not names and not words:
+            return query.where(Message.matching([])), None
+        if names:
+            named = User.select(User.id).where(
+                fn.LOWER(User.username).in_([name.lower() for name in names[:10]]))
+            query = query.where(Message.user.in_(named))
+        if not words:
+            return query, None
+        if not db.is_sqlite():
+            return query.where(Message.matching(words)), None
+        return ((query.join_from(Message, MessageIndex, on=(MessageIndex.rowid == Message.id))
+                 .where(MessageIndex.match(search.fts5_query(words)))),
+                [(MessageIndex.rowid.desc(), True)])
 
     def action_applies(self, name, message):
         if not moderation.can_moderate(current_user, message.user):

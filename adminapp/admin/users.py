@@ -41,7 +41,9 @@ class UserView(ModeratorView):
     column_sortable_list = ("username", "email", "role", "suspended_at", "join_date",
                             ("written_count", SQL("written_count")))
     column_default_sort = ("join_date", True)
+    # searched by prefix through the lower() indexes (search_query), not LIKE '%...%'
     column_searchable_list = ("username", "email")
+    search_placeholder_text = "Start of the username or email"
     column_filters = (
         ChoiceFilter(User.role, "Role", Role.values()),
         IsSetFilter(User.suspended_at, "Suspended"),
@@ -78,6 +80,15 @@ class UserView(ModeratorView):
 
     def get_query(self):
         return User.with_stats().select_extend(AuditLog.strikes_of(User.id).alias("strike_count"))
+
+    def search_query(self, query, text):
+        """The accounts whose username or email starts with each word of `text` (any
+        case), from the lower(username) and lower(email) indexes: a prefix is what an
+        index can read, where LIKE '%...%' read every account."""
+        for word in text.split()[:5]:
+            query = query.where(User.starts_with(User.username, word)
+                                | User.starts_with(User.email, word))
+        return query, None
 
     def update_model(self, form, model):
         """Change the role through moderation.set_role; False (and a flash) when refused."""

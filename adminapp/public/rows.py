@@ -24,11 +24,12 @@ TIME, ACTIONS = (f"\x01{secrets.token_hex(8)}\x01" for _ in range(2))
 _kept = {}
 
 
-def message_row(message, actions="", now=None, member=None, gravatar=None):
+def message_row(message, actions="", now=None, member=None, gravatar=None, marks=()):
     """The HTML of one message row (templates/_message_row.html), with its relative time
     as of `now` (default: this instant), `actions` (the moderation form, or "") and, for a
     `member` (default: whether someone is logged in), the Like button; `gravatar`
-    (default: the GRAVATAR setting) adds the avatar image."""
+    (default: the GRAVATAR setting) adds the avatar image; `marks`, the words of a search
+    marked in its text (search.mark)."""
     member = current_user.is_authenticated if member is None else member
     if gravatar is None:
         gravatar = bool(current_app.config.get("GRAVATAR"))
@@ -36,11 +37,11 @@ def message_row(message, actions="", now=None, member=None, gravatar=None):
     key = (message.id, message.content, message.mentions, message.pub_date, message.is_hidden,
            author.username, author.email if gravatar else None, gravatar,
            message.in_reply_to_id, message.in_reply_to_user_id, message.reply_to_username,
-           message.replies, message.likes, member, member and message.liked)
+           message.replies, message.likes, member, member and message.liked, tuple(marks))
     parts = _kept.get(key)
     if parts is None:
         html = str(get_template_attribute("_message_row.html", "row")(
-            message, Markup(TIME), Markup(ACTIONS), gravatar, member))
+            message, Markup(TIME), Markup(ACTIONS), gravatar, member, tuple(marks)))
         head, rest = html.split(TIME, 1)
         parts = (head, *rest.split(ACTIONS, 1))
         if len(_kept) >= ROWS_KEPT:
@@ -51,10 +52,11 @@ def message_row(message, actions="", now=None, member=None, gravatar=None):
                            escape(actions), parts[2])))
 
 
-def message_rows(messages):
+def message_rows(messages, marks=()):
     """The rows of `messages` without moderation forms, one after the other, their times
-    as of one instant (a Jinja call per row was a tenth of a timeline's time)."""
+    as of one instant (a Jinja call per row was a tenth of a timeline's time), with the
+    words `marks` marked."""
     now, member = utcnow(), current_user.is_authenticated
     gravatar = bool(current_app.config.get("GRAVATAR"))
-    return Markup("".join([message_row(message, now=now, member=member, gravatar=gravatar)
-                           for message in messages]))
+    return Markup("".join([message_row(message, now=now, member=member, gravatar=gravatar,
+                                       marks=marks) for message in messages]))

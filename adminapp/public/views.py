@@ -3,8 +3,8 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
                    url_for)
 from flask_login import current_user, login_required, logout_user
 
-from .. import feeds, moderation, models, pagination
-from ..formatting import parse_id
+from .. import feeds, moderation, models, pagination, search
+from ..formatting import normal_tag, parse_id
 from ..forms import form_page
 from ..limits import account_key, limit
 from ..models import Message, User
@@ -92,6 +92,45 @@ def create():
     form = MessageForm()
     return form_page(form, "public/create.html", lambda: current_user.post(form.content.data),
                      "Your message is posted.", url_for("public.index"))
+
+
+# --- search and tags ------------------------------------------------------------------
+PEOPLE_SHOWN = 5  # people whose name starts with a search's text
+QUERY_MAX = 200   # characters of a search that are read (the box allows as many)
+
+
+def people_starting(text):
+    """Active users whose username starts with `text` (an @ before it ignored), A to Z,
+    from the lower(username) index; [] without a query when `text` cannot start a name."""
+    prefix = text.strip().removeprefix("@")
+    if not models.USERNAME_PREFIX_RE.fullmatch(prefix):
+        return []
+    return User.starting_with(prefix, PEOPLE_SHOWN)
+
+
+@bp.route("/search/")
+def search_results():
+    """Messages holding every word of ?q= (newest first, the words marked) and, on the
+    first page, the people whose name starts with it. A query without words (only
+    punctuation, quotes, operators) gets a page saying so, never an error."""
+    text = request.args.get("q", "")[:QUERY_MAX]
+    words = search.terms(text)
+    page = feeds.search_page(current_user, words, request.args, per_page())
+    first = not (request.args.get("before") or request.args.get("after"))
+    people = people_starting(text) if first else []
+    return render_template("public/search.html", title=f"Search: {text}" if text else "Search",
+                           q=text, words=words, page=page, people=people)
+
+
+@bp.route("/tags/<tag>/")
+def tag(tag):
+    """The public messages carrying #tag, any case, newest first; 404 for what cannot be
+    a tag."""
+    stored = normal_tag(tag)
+    if stored is None:
+        abort(404)
+    page = feeds.tag_page(current_user, stored, request.args, per_page())
+    return render_template("public/tag.html", title=f"#{tag}", tag=tag, page=page)
 
 
 # --- people ----------------------------------------------------------------------

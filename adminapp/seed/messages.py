@@ -12,7 +12,8 @@ from peewee import fn
 
 from adminapp import db
 from adminapp.db import database
-from adminapp.models import Message, clean_content
+from adminapp.formatting import tags_in
+from adminapp.models import Message, MessageTag, clean_content
 from adminapp.vocabulary import Limits
 
 from .bulk import insert_rows, phase
@@ -49,9 +50,10 @@ def message_times(rng, count, anchor):
         yield start + second * round(span * spread(fraction))
 
 
-def message_rows(rng, pool, people, ids, count, anchor, first_id):
+def message_rows(rng, pool, people, ids, count, anchor, first_id, tags=None):
     """Yield (id, user_id, content, pub_date, in_reply_to_id, in_reply_to_user_id, mentions)
-    tuples, oldest first, by people who had joined by then, ids from `first_id` on."""
+    tuples, oldest first, by people who had joined by then, ids from `first_id` on; the
+    (tag, message id) of their hashtags are appended to the list `tags`, when given."""
     cum_weights = list(itertools.accumulate(p.weight for p in people))
     join_dates = [p.join_date for p in people]
     recent = []  # the authors (positions in `people`) of the last REPLY_WINDOW messages
@@ -76,20 +78,28 @@ def message_rows(rng, pool, people, ids, count, anchor, first_id):
             mention = people[rng.randrange(joined)].username
         if mention is not None:
             text = f"@{mention} " + text[:Limits.MESSAGE_MAX - len(mention) - 2]
-        yield (first_id + n, ids[author], clean_content(text), pub_date, parent,
+        text = clean_content(text)
+        if tags is not None and "#" in text:
+            tags.extend((tag, first_id + n) for tag in tags_in(text))
+        yield (first_id + n, ids[author], text, pub_date, parent,
                None if parent is None else ids[named], mention and mention.lower())
 
 
 def load_messages(plan, count, progress):
     """Insert `count` messages, oldest first, with ids of our own (so that a reply names
-    its parent as it goes in); returns how many."""
+    its parent as it goes in), then their hashtags (message_tag, as User.post stores
+    them); returns how many messages."""
     first_id = (Message.select(fn.MAX(Message.id)).scalar() or 0) + 1
+    tags = []
     rows = message_rows(Random(f"{plan.seed}:messages"), plan.pool, plan.people, plan.ids,
-                        count, plan.anchor, first_id)
+                        count, plan.anchor, first_id, tags)
     fields = [Message.id, Message.user, Message.content, Message.pub_date, Message.in_reply_to,
               Message.in_reply_to_user, Message.mentions]
     with phase("messages", count, progress) as bar:
         total = insert_rows(Message, fields, rows, bar)
+    tags.sort()  # in primary-key order: the key's b-tree is written from left to right
+    with phase("tags", len(tags), progress) as bar:
+        insert_rows(MessageTag, [MessageTag.tag, MessageTag.message], tags, bar)
     if not db.is_sqlite():  # the next message the site posts takes the next id
         database.execute_sql("SELECT setval(pg_get_serial_sequence('message', 'id'), "
                              "(SELECT MAX(id) FROM message))")

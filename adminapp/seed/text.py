@@ -79,8 +79,16 @@ def pick(rng, items):
     return items[int(rng.random() * len(items))]
 
 
+def pick_zipf(rng, items):
+    """Return an element of `items`, the first ones far more often than the last: the
+    n-th about as often as 1/n (a Zipf-like spread, as hashtags have: a few everyone
+    uses, a long tail), from one draw."""
+    return items[min(len(items), int(len(items) ** rng.random())) - 1]
+
+
 def compose(rng, pool):
-    """Return one message text of 1-280 characters: sentences, sometimes a hashtag or a link."""
+    """Return one message text of 1-280 characters: sentences, sometimes a hashtag (a few
+    popular ones, a long tail: pick_zipf) or a link."""
     roll = rng.random()
     if roll < 0.05:
         return pick(rng, pool.short)
@@ -89,7 +97,7 @@ def compose(rng, pool):
         text += " " + pick(rng, pool.sentences)
     roll = rng.random()
     if roll < 0.25:
-        text += " " + pick(rng, pool.tags)
+        text = trim(text, Limits.MESSAGE_MAX - 52) + " " + pick_zipf(rng, pool.tags)
     elif roll > 0.94:
         text += " " + pick(rng, pool.links)
     return trim(text)
