@@ -18,7 +18,7 @@ from .compiled import Shape
 from .db import BaseModel, database
 from .passwords import hash_password, is_legacy, verify_nobody, verify_password
 from .formatting import MENTION_RE
-from .vocabulary import Action, Category, Limits, Notice, Role, SessionEnd, Target
+from .vocabulary import Action, Category, Limits, Notice, Role, Scope, SessionEnd, Target
 
 USERNAME_RE = re.compile(rf"^[A-Za-z0-9_]{{{Limits.USERNAME_MIN},{Limits.USERNAME_MAX}}}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -586,6 +586,91 @@ class LoginSession(BaseModel):
         return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+class ApiToken(BaseModel):
+    """A bearer token of the JSON API: its owner holds the secret (shown once), the
+    database its SHA-256 (as for LoginSession), with its name, its scopes (Scope values,
+    space-separated), when it was last used and when it was revoked."""
+    user = ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE", index=False)
+    name = CharField(max_length=Limits.TOKEN_NAME_MAX)
+    scopes = CharField(max_length=64)
+    token_hash = CharField(max_length=64, unique=True)
+    created = DateTimeField(default=utcnow)
+    last_used = DateTimeField(null=True)
+    revoked_at = DateTimeField(null=True)
+
+    PREFIX = "twp_"  # lets secret scanners and people tell a tweepee token at a glance
+    TOUCH_SECONDS = 60  # last_used is written at most this often: not a write per request
+
+    class Meta:
+        table_name = "api_token"
+        indexes = ((("user", "revoked_at"), False),)
+
+    @property
+    def scope_list(self):
+        return self.scopes.split()
+
+    def allows(self, scope):
+        return Scope(scope).value in self.scope_list
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None
+
+    @classmethod
+    def issue(cls, user, name, scopes):
+        """Make a token for `user` named `name` with `scopes`; returns (token, secret): the
+        secret is given once and never stored. ValidationError for an empty or too long
+        name, no scope or an unknown one, `moderate` for someone who is not staff, or a
+        suspended account."""
+        name = clean_text(name, Limits.TOKEN_NAME_MAX, "Token names", field="name")
+        if not name:
+            raise ValidationError("Give the token a name: what will use it?", field="name")
+        wanted = set(scopes or ())
+        if not wanted or any(Scope.get(scope) is None for scope in wanted):
+            raise ValidationError(f"Choose scopes among {', '.join(Scope.values())}.",
+                                  field="scopes")
+        if Scope.MODERATE in wanted and not user.is_moderator:
+            raise ValidationError("Only moderators and admins can have the moderate scope.",
+                                  field="scopes")
+        if user.is_suspended:
+            raise ValidationError("Your account is suspended.")
+        secret = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.create(user=user.id, name=name, token_hash=LoginSession.digest(secret),
+                           scopes=" ".join(s for s in Scope.values() if s in wanted),
+                           created=utcnow())
+        return token, secret
+
+    @classmethod
+    def authenticate(cls, secret):
+        """The live token whose secret is `secret`, with its user as `token.user`, when that
+        user is active; else None (one query; last_used is written once a minute at most)."""
+        if not secret or not isinstance(secret, str) or len(secret) > 100:
+            return None
+        token = (cls.select(cls, User).join(User, on=(cls.user == User.id))
+                 .where((cls.token_hash == LoginSession.digest(secret))
+                        & cls.revoked_at.is_null()).first())
+        if token is None or token.user.is_suspended:
+            return None
+        now = utcnow()
+        if token.last_used is None or (now - token.last_used).total_seconds() > cls.TOUCH_SECONDS:
+            cls.update(last_used=now).where(cls.id == token.id).execute()
+            token.last_used = now
+        return token
+
+    @classmethod
+    def of(cls, user):
+        """Query of `user`'s tokens, live ones first, newest first."""
+        return (cls.select().where(cls.user == user.id)
+                .order_by(cls.revoked_at.is_null(False), cls.created.desc(), cls.id.desc()))
+
+    @classmethod
+    def revoke(cls, user, token_id):
+        """Revoke `user`'s token `token_id` (idempotent); returns whether one was live."""
+        return bool(cls.update(revoked_at=utcnow())
+                    .where((cls.id == token_id) & (cls.user == user.id)
+                           & cls.revoked_at.is_null()).execute())
+
+
 class Relationship(BaseModel):
     from_user = ForeignKeyField(User, backref="relationships", index=False)
     to_user = ForeignKeyField(User, backref="related_to")
@@ -883,8 +968,8 @@ def _profile(p):
 
 PROFILE = Shape(_profile)
 
-MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, Relationship, Message,
-          MessageLike, MessageStats, Block, Mute, Notification, Report, AuditLog]
+MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, ApiToken, Relationship,
+          Message, MessageLike, MessageStats, Block, Mute, Notification, Report, AuditLog]
 
 # Usernames are unique ignoring case: "Alice" and "alice" are one person.
 User.add_index(User.index(fn.LOWER(User.username), unique=True, name="user_username_lower"))

@@ -122,6 +122,13 @@ class Notice(Word):
     RESTORED = "restored", "Your account is active again", "success"
 
 
+class Scope(Word):
+    """What an API token may do (models.ApiToken); `moderate` is for staff only."""
+    READ = "read", "Read: your timeline and notifications", "info"
+    WRITE = "write", "Write: post, delete, like, follow, report", "primary"
+    MODERATE = "moderate", "Moderate: the moderation verbs (staff only)", "warning"
+
+
 class Limits:
     """How long what people type may be; models, forms and templates read these."""
     USERNAME_MIN = 3
@@ -133,6 +140,7 @@ class Limits:
     REASON_MAX = 200   # a moderator's reason, kept in the audit log and on a hidden message
     NOTE_MAX = 1000    # a reporter's note to the moderators
     MENTIONS_MAX = 10  # people a message can notify by @name
+    TOKEN_NAME_MAX = 100  # what an API token is called by its owner
 
 
 # Reasons offered wherever a moderator gives one (the verbs accept any text up to REASON_MAX).
@@ -142,5 +150,5 @@ REASON_PRESETS = ("Spam", "Abusive language", "Advertising", "Impersonation", "O
 def init_app(app):
     """Make the vocabulary available to every template (`Role`, `Category`, `Limits`, ...)."""
     app.jinja_env.globals.update(Role=Role, Category=Category, Action=Action, Outcome=Outcome,
-                                 Target=Target, Notice=Notice, Limits=Limits,
+                                 Target=Target, Notice=Notice, Limits=Limits, Scope=Scope,
                                  REASON_PRESETS=REASON_PRESETS)
