@@ -1,0 +1,51 @@
+"""The JSON API, /api/v1/ (DESIGN.md, "The JSON API"): APIFlask writes the OpenAPI
+document (/api/v1/openapi.json) from these views and their marshmallow schemas.
+
+Each resource parses, calls the model method, feed or moderation verb the site's pages
+call, and shapes the answer: no rule is written twice. Tokens only (auth.py): the site's
+cookies authenticate nothing here, so the blueprint is exempt from CSRF.
+"""
+from apiflask import APIBlueprint
+
+bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
+
+# How create_app builds its APIFlask: errors stay the site's (errors.py answers problem+json
+# under /api/ and HTML pages elsewhere); the docs page is ours (docs.py).
+FRAMEWORK = {"title": "tweepee", "version": "1", "json_errors": False,
+             "spec_path": "/api/v1/openapi.json", "docs_path": None}
+
+from . import docs, messages, notifications, timelines, tokens, users  # noqa: E402,F401
+from .errors import problem_from_http_error, refuse_non_json  # noqa: E402
+from .schemas import PROBLEM  # noqa: E402
+
+bp.before_request(refuse_non_json)
+
+SPEC = {
+    "DESCRIPTION": "tweepee's JSON API. Public reads need no token; the rest take "
+                   "`Authorization: Bearer <token>`. Errors are RFC 9457 problem+json. "
+                   "Lists are keyset pages: `{\"items\", \"next\"}`, `?cursor=` `?limit=`.",
+    "HTTP_ERROR_SCHEMA": PROBLEM,
+    "VALIDATION_ERROR_SCHEMA": PROBLEM,
+}
+
+
+def problem_documents(spec):
+    """The document says what every error is: application/problem+json."""
+    for path in spec.get("paths", {}).values():
+        for operation in path.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status[0] in "45" and "application/json" in content:
+                    content["application/problem+json"] = content.pop("application/json")
+    return spec
+
+
+def init_app(app):
+    """Register the API on `app` (an APIFlask: see FRAMEWORK)."""
+    from ..security import csrf
+    for key, value in SPEC.items():
+        app.config[key] = value
+    app.error_processor(problem_from_http_error)
+    app.spec_processor(problem_documents)
+    csrf.exempt(bp)
+    app.register_blueprint(bp)

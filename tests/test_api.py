@@ -1,0 +1,386 @@
+"""The JSON API, /api/v1/ (DESIGN.md): tokens, scopes and roles, problem+json errors,
+keyset pages, the OpenAPI document and its docs page."""
+import json
+import re
+
+import pytest
+
+from adminapp.models import ApiToken, Message, MessageLike, Relationship, Report, utcnow
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def api(client):
+    """The test client with JSON helpers: api.get(url, token=...), api.post(url, body, token=...)."""
+    class Api:
+        def call(self, method, url, body=None, token=None, **kwargs):
+            headers = kwargs.pop("headers", {})
+            if token:
+                headers["Authorization"] = f"Bearer {token}"
+            if body is not None:
+                kwargs["json"] = body
+            return client.open(url, method=method, headers=headers, **kwargs)
+
+        def get(self, url, **kwargs):
+            return self.call("GET", url, **kwargs)
+
+        def post(self, url, body=None, **kwargs):
+            return self.call("POST", url, body, **kwargs)
+
+        def put(self, url, **kwargs):
+            return self.call("PUT", url, **kwargs)
+
+        def delete(self, url, **kwargs):
+            return self.call("DELETE", url, **kwargs)
+    return Api()
+
+
+@pytest.fixture
+def token_for(app):
+    """Factory: token_for(user, "read", "write") -> the secret of a new token."""
+    def make(user, *scopes):
+        return ApiToken.issue(user, "test", scopes or ("read", "write"))[1]
+    return make
+
+
+def is_problem(response, status):
+    body = response.get_json()
+    return (response.status_code == status and response.mimetype == PROBLEM
+            and body["status"] == status and body["title"] and body["detail"]
+            and "Traceback" not in response.get_data(as_text=True))
+
+
+# --- tokens ------------------------------------------------------------------------------
+def test_a_token_from_a_password_works_until_it_is_revoked(api, make_user):
+    alice = make_user("alice")
+    made = api.post("/api/v1/tokens", {"username": "Alice", "password": "password123",
+                                       "name": "script", "scopes": ["read", "write"]})
+    assert made.status_code == 201
+    secret = made.get_json()["token"]
+    assert secret.startswith("twp_") and made.get_json()["scopes"] == ["read", "write"]
+    row = ApiToken.get()
+    assert row.token_hash != secret and secret not in (row.token_hash, row.name)
+    assert api.get("/api/v1/timelines/home", token=secret).status_code == 200
+    assert ApiToken.get().last_used is not None
+    assert ApiToken.revoke(alice, row.id)
+    refused = api.get("/api/v1/timelines/home", token=secret)
+    assert is_problem(refused, 401) and "invalid_token" in refused.headers["WWW-Authenticate"]
+
+
+def test_a_wrong_password_gets_no_token_and_is_throttled_like_the_login(app, api, make_user):
+    make_user("alice")
+    app.config["LOGIN_LIMIT_PER_USERNAME_AND_IP"] = "2 per minute"
+    wrong = {"username": "alice", "password": "nope-nope"}
+    assert is_problem(api.post("/api/v1/tokens", wrong), 401)
+    assert is_problem(api.post("/api/v1/tokens", wrong), 401)
+    throttled = api.post("/api/v1/tokens", {"username": "alice", "password": "password123"})
+    assert is_problem(throttled, 429) and throttled.headers["Retry-After"]
+    assert ApiToken.select().count() == 0
+
+
+def test_moderate_is_for_staff_only_and_suspended_accounts_get_none(api, make_user, staff):
+    make_user("alice")
+    make_user("sus", suspended=True)
+    asked = {"username": "alice", "password": "password123", "scopes": ["moderate"]}
+    not_staff = api.post("/api/v1/tokens", asked)
+    assert is_problem(not_staff, 422) and "scopes" in not_staff.get_json()["errors"]
+    assert api.post("/api/v1/tokens", {**asked, "username": "mod"}).status_code == 201
+    assert is_problem(api.post("/api/v1/tokens", {**asked, "username": "sus"}), 403)
+    bad_scope = api.post("/api/v1/tokens", {**asked, "scopes": ["everything"]})
+    assert is_problem(bad_scope, 422) and "scopes.0" in bad_scope.get_json()["errors"]
+
+
+def test_a_suspended_user_s_token_stops_working(api, make_user, token_for):
+    alice = make_user("alice")
+    secret = token_for(alice, "read")
+    assert api.get("/api/v1/timelines/home", token=secret).status_code == 200
+    alice.suspended_at = utcnow()
+    alice.save()
+    assert is_problem(api.get("/api/v1/timelines/home", token=secret), 401)
+    assert is_problem(api.get("/api/v1/timelines/public", token=secret), 401)
+
+
+def test_the_settings_page_makes_shows_once_lists_and_revokes(client, auth, make_user):
+    make_user("alice")
+    auth.login("alice")
+    assert 'href="/settings/tokens/"' in client.get("/settings/").get_data(as_text=True)
+    page = client.get("/settings/tokens/").get_data(as_text=True)
+    assert 'value="moderate"' not in page  # not offered to a user
+    made = client.post("/settings/tokens/", data={"name": "bot", "scopes": ["read", "write"]})
+    secret = re.search(r"twp_[\w-]+", made.get_data(as_text=True)).group(0)
+    listed = client.get("/settings/tokens/").get_data(as_text=True)
+    assert secret not in listed and "bot" in listed and "never used" in listed
+    refused = client.post("/settings/tokens/", data={"name": "", "scopes": ["read"]})
+    assert refused.status_code == 422
+    token = ApiToken.get()
+    assert client.post(f"/settings/tokens/{token.id}/revoke/", csrf=False).status_code == 400
+    assert client.post(f"/settings/tokens/{token.id}/revoke/").status_code == 302
+    assert ApiToken.get().is_revoked
+
+
+def test_someone_else_s_token_cannot_be_revoked(client, auth, make_user, token_for):
+    bob = make_user("bob")
+    token_for(bob)
+    make_user("alice")
+    auth.login("alice")
+    client.post(f"/settings/tokens/{ApiToken.get().id}/revoke/")
+    assert not ApiToken.get().is_revoked
+
+
+def test_the_cli_makes_a_token(app, make_user, staff):
+    make_user("alice")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-token", "alice", "--scope", "read", "--scope",
+                                 "write", "--name", "cron"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"twp_[\w-]+", result.output)
+    assert ApiToken.get().scopes == "read write" and ApiToken.get().name == "cron"
+    refused = runner.invoke(args=["create-token", "alice", "--scope", "moderate"])
+    assert refused.exit_code != 0 and "moderat" in refused.output
+    assert runner.invoke(args=["create-token", "nobody"]).exit_code != 0
+    assert runner.invoke(args=["create-token", "mod", "--scope", "moderate"]).exit_code == 0
+
+
+# --- scopes and roles -------------------------------------------------------------------
+WRITES = [("POST", "/api/v1/messages", {"content": "hi"}),
+          ("PUT", "/api/v1/users/bob/follow", None),
+          ("PUT", "/api/v1/messages/{m}/like", None),
+          ("POST", "/api/v1/messages/{m}/reports", {"category": "spam"})]
+
+
+@pytest.mark.parametrize("method,url,body", WRITES)
+@pytest.mark.parametrize("who", ["anonymous", "cookie", "read", "write"])
+def test_writes_need_a_token_with_the_write_scope(api, auth, make_user, make_message,
+                                                  token_for, who, method, url, body):
+    alice, bob = make_user("alice"), make_user("bob")
+    url = url.format(m=make_message(bob).id)
+    token = None
+    if who == "cookie":
+        auth.login("alice")  # a logged-in browser's cookies authenticate nothing here
+    elif who in ("read", "write"):
+        token = token_for(alice, who)
+    answer = api.call(method, url, body, token=token)
+    expected = {"anonymous": 401, "cookie": 401, "read": 403, "write": None}[who]
+    if expected:
+        assert is_problem(answer, expected)
+        if expected == 401:
+            assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+    else:
+        assert answer.status_code in (201, 204)
+
+
+def test_reads_of_your_own_need_the_read_scope(api, make_user, token_for):
+    alice = make_user("alice")
+    for url in ("/api/v1/timelines/home", "/api/v1/notifications"):
+        assert is_problem(api.get(url), 401)
+        assert is_problem(api.get(url, token=token_for(alice, "write")), 403)
+        assert api.get(url, token=token_for(alice, "read")).status_code == 200
+
+
+def test_a_header_that_is_not_a_bearer_token_is_a_401_even_on_public_reads(api):
+    for header in ("Basic YTpi", "Bearer", "Bearer twp_nope"):
+        answer = api.get("/api/v1/timelines/public", headers={"Authorization": header})
+        assert is_problem(answer, 401) and answer.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+# --- resources ----------------------------------------------------------------------------
+def test_a_message_has_the_design_s_shape(api, make_user, make_message):
+    alice = make_user("alice")
+    message = make_message(alice, "hello world")
+    body = api.get(f"/api/v1/messages/{message.id}").get_json()
+    assert set(body) >= {"id", "content", "created_at", "author", "in_reply_to", "reply_count",
+                         "like_count", "url"}
+    assert body["author"]["username"] == "alice" and body["content"] == "hello world"
+    assert body["created_at"].endswith("+00:00") and body["in_reply_to"] is None
+    assert body["url"].endswith(f"/messages/{message.id}/")
+
+
+def test_post_reply_like_and_delete_through_the_model_methods(api, make_user, token_for):
+    alice, bob = make_user("alice"), make_user("bob")
+    a, b = token_for(alice), token_for(bob)
+    posted = api.post("/api/v1/messages", {"content": "  first  "}, token=a)
+    assert posted.status_code == 201 and posted.get_json()["content"] == "first"
+    assert posted.headers["Location"].endswith(f"/api/v1/messages/{posted.get_json()['id']}")
+    parent = posted.get_json()["id"]
+    reply = api.post("/api/v1/messages", {"content": "@alice yes", "in_reply_to": parent},
+                     token=b)
+    assert reply.status_code == 201 and reply.get_json()["in_reply_to"] == parent
+    assert api.put(f"/api/v1/messages/{parent}/like", token=b).status_code == 204
+    assert api.put(f"/api/v1/messages/{parent}/like", token=b).status_code == 204  # idempotent
+    assert api.get(f"/api/v1/messages/{parent}").get_json()["like_count"] == 1
+    assert api.delete(f"/api/v1/messages/{parent}/like", token=b).status_code == 204
+    assert MessageLike.select().count() == 0
+    assert is_problem(api.delete(f"/api/v1/messages/{parent}", token=b), 403)
+    assert api.delete(f"/api/v1/messages/{parent}", token=a).status_code == 204
+    assert is_problem(api.get(f"/api/v1/messages/{parent}"), 404)
+    assert Message.get_by_id(reply.get_json()["id"]).in_reply_to_id is None
+
+
+def test_bad_content_is_a_422_naming_the_field(api, make_user, token_for):
+    secret = token_for(make_user("alice"))
+    for content in ("", "   ", "x" * 281, "bad\x00nul"):
+        answer = api.post("/api/v1/messages", {"content": content}, token=secret)
+        assert is_problem(answer, 422) and "content" in answer.get_json()["errors"], content
+    missing = api.post("/api/v1/messages", {}, token=secret)
+    assert is_problem(missing, 422) and "content" in missing.get_json()["errors"]
+
+
+def test_follow_and_unfollow_are_idempotent(api, make_user, token_for):
+    alice, bob = make_user("alice"), make_user("bob")
+    secret = token_for(alice)
+    for _ in range(2):
+        assert api.put("/api/v1/users/Bob/follow", token=secret).status_code == 204
+    assert Relationship.select().count() == 1
+    assert api.get("/api/v1/users/bob", token=secret).get_json()["followed_by_you"] is True
+    assert api.get("/api/v1/users/bob").get_json()["followers_count"] == 1
+    assert is_problem(api.put("/api/v1/users/alice/follow", token=secret), 409)
+    assert is_problem(api.put("/api/v1/users/nobody/follow", token=secret), 404)
+    for _ in range(2):
+        assert api.delete("/api/v1/users/bob/follow", token=secret).status_code == 204
+    assert Relationship.select().count() == 0
+
+
+def test_reports_and_a_repeat(api, make_user, make_message, token_for):
+    alice = make_user("alice")
+    message = make_message(make_user("bob"))
+    secret = token_for(alice)
+    url = f"/api/v1/messages/{message.id}/reports"
+    made = api.post(url, {"category": "spam", "note": "ads"}, token=secret)
+    assert made.status_code == 201 and made.get_json()["category"] == "spam"
+    assert is_problem(api.post(url, {"category": "spam"}, token=secret), 422)
+    assert is_problem(api.post(url, {"category": "nonsense"}, token=secret), 422)
+    assert Report.select().count() == 1
+
+
+def test_hidden_messages_are_404_to_others_and_shown_to_staff(api, make_user, make_message,
+                                                               token_for, staff):
+    message = make_message(make_user("bob"), hidden=True)
+    assert is_problem(api.get(f"/api/v1/messages/{message.id}"), 404)
+    assert is_problem(api.get(f"/api/v1/messages/{message.id}",
+                              token=token_for(make_user("alice"), "read")), 404)
+    seen = api.get(f"/api/v1/messages/{message.id}", token=token_for(staff.moderator, "read"))
+    assert seen.status_code == 200 and seen.get_json()["hidden"] is True
+
+
+def test_profiles_and_their_messages(api, make_user, make_message):
+    alice = make_user("alice")
+    for n in range(3):
+        make_message(alice, f"m{n}")
+    profile = api.get("/api/v1/users/ALICE").get_json()
+    assert profile["username"] == "alice" and profile["messages_count"] == 3
+    listed = api.get("/api/v1/users/alice/messages?limit=2")
+    assert [m["content"] for m in listed.get_json()["items"]] == ["m2", "m1"]
+    assert 'rel="next"' in listed.headers["Link"]
+    assert is_problem(api.get("/api/v1/users/nobody"), 404)
+    assert is_problem(api.get("/api/v1/users/nobody/messages"), 404)
+
+
+def test_home_timeline_and_notifications(api, make_user, token_for):
+    alice, bob = make_user("alice"), make_user("bob")
+    a, b = token_for(alice), token_for(bob)
+    api.put("/api/v1/users/bob/follow", token=a)
+    api.post("/api/v1/messages", {"content": "from bob"}, token=b)
+    home = api.get("/api/v1/timelines/home", token=a).get_json()
+    assert [m["content"] for m in home["items"]] == ["from bob"]
+    notices = api.get("/api/v1/notifications", token=b).get_json()
+    assert [(n["kind"], n["actor"], n["unread"]) for n in notices["items"]] == \
+        [("follow", "alice", True)]
+
+
+# --- pagination ---------------------------------------------------------------------------
+def test_the_public_timeline_pages_to_its_end_without_gaps_or_repeats(api, make_user,
+                                                                      make_message):
+    alice = make_user("alice")
+    ids = {make_message(alice, f"m{n}").id for n in range(23)}
+    seen, url = [], "/api/v1/timelines/public?limit=5"
+    while url:
+        answer = api.get(url)
+        body = answer.get_json()
+        seen += [m["id"] for m in body["items"]]
+        link = answer.headers.get("Link")
+        assert (link is None) == (body["next"] is None)
+        url = re.match(r"<http://localhost([^>]+)>", link).group(1) if link else None
+        if url:  # a message posted meanwhile is newer: it never enters the pages below
+            make_message(alice, "new")
+    assert len(seen) == len(set(seen)) and set(seen) == ids and seen == sorted(seen, reverse=True)
+
+
+@pytest.mark.parametrize("cursor", ["junk", "20990101000000000000-0", "-", "x" * 100,
+                                    "20261203221000123456-99999999999999999999"])
+def test_a_cursor_we_did_not_give_is_a_400(api, cursor):
+    assert is_problem(api.get(f"/api/v1/timelines/public?cursor={cursor}"), 400)
+
+
+@pytest.mark.parametrize("limit", ["0", "101", "x", "-1"])
+def test_a_limit_out_of_range_is_a_422(api, limit):
+    answer = api.get(f"/api/v1/timelines/public?limit={limit}")
+    assert is_problem(answer, 422) and "limit" in answer.get_json()["errors"]
+
+
+# --- errors -------------------------------------------------------------------------------
+def test_every_error_under_api_is_problem_json_and_the_site_keeps_html(api, client, make_user,
+                                                                       token_for):
+    secret = token_for(make_user("alice"))
+    assert is_problem(api.get("/api/v1/nothing-here"), 404)
+    assert client.get("/nothing-here/").mimetype == "text/html"
+    not_allowed = api.call("PATCH", "/api/v1/timelines/public")
+    assert is_problem(not_allowed, 405) and "GET" in not_allowed.headers["Allow"]
+    assert client.open("/public/", method="PATCH").mimetype == "text/html"
+    broken = client.post("/api/v1/messages", data="{", content_type="application/json", csrf=False,
+                         headers={"Authorization": f"Bearer {secret}"})
+    assert is_problem(broken, 400)
+    form = client.post("/api/v1/messages", data={"content": "hi"}, csrf=False,
+                       headers={"Authorization": f"Bearer {secret}"})
+    assert is_problem(form, 415)
+    huge = api.post("/api/v1/messages", {"content": "x" * 70_000}, token=secret)
+    assert is_problem(huge, 413)
+
+
+def test_a_500_under_api_is_problem_json_without_a_traceback(make_app):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    def boom():
+        raise RuntimeError("secret internals")
+    app.add_url_rule("/api/v1/boom", "boom", boom)
+    app.add_url_rule("/boom/", "boom_page", boom)
+    client = app.test_client()
+    answer = client.get("/api/v1/boom")
+    assert is_problem(answer, 500) and "secret internals" not in answer.get_data(as_text=True)
+    assert client.get("/boom/").mimetype == "text/html"
+
+
+def test_api_answers_carry_the_site_s_security_headers(api):
+    answer = api.get("/api/v1/timelines/public")
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in answer.headers["Content-Security-Policy"]
+
+
+# --- the OpenAPI document and the docs page --------------------------------------------
+def test_the_openapi_document_is_valid_openapi_3(api):
+    from openapi_spec_validator import validate
+    spec = api.get("/api/v1/openapi.json").get_json()
+    validate(spec)
+    assert spec["openapi"].startswith("3.")
+    paths = set(spec["paths"])
+    assert {"/api/v1/timelines/public", "/api/v1/timelines/home", "/api/v1/messages",
+            "/api/v1/messages/{message_id}", "/api/v1/messages/{message_id}/like",
+            "/api/v1/messages/{message_id}/reports", "/api/v1/users/{username}",
+            "/api/v1/users/{username}/messages", "/api/v1/users/{username}/follow",
+            "/api/v1/notifications", "/api/v1/tokens"} <= paths
+    errors = spec["paths"]["/api/v1/timelines/home"]["get"]["responses"]["401"]["content"]
+    assert list(errors) == [PROBLEM]
+    assert spec["components"]["securitySchemes"]["BearerAuth"]["scheme"] == "bearer"
+
+
+def test_the_docs_page_loads_nothing_from_another_host(client):
+    page = client.get("/api/v1/docs")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "swagger-ui-bundle.js" in html
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls and all(url.startswith("/") for url in urls), urls
+    for url in urls:
+        if url.startswith("/static/"):
+            assert client.get(url).status_code == 200, url
+    script = client.get("/static/js/api-docs.js").get_data(as_text=True)
+    assert "validatorUrl: null" in script and "http" not in script
