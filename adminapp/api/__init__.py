@@ -29,11 +29,25 @@ SPEC = {
 }
 
 
+# Errors any operation can answer (a body only where one is taken), beyond those APIFlask
+# documents from each view (401 with auth, 404 with a path argument, 422 with input).
+COMMON_ERRORS = {"400": "Bad request: a broken cursor or JSON body",
+                 "429": "Too many requests: wait for Retry-After seconds"}
+BODY_ERRORS = {"413": "The body is too large", "415": "The body is not application/json"}
+
+
 def problem_documents(spec):
     """The document says what every error is: application/problem+json."""
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/HTTPError"}}}
     for path in spec.get("paths", {}).values():
         for operation in path.values():
-            for status, response in operation.get("responses", {}).items():
+            responses = operation.setdefault("responses", {})
+            common = {**COMMON_ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
+            if any(scopes for entry in operation.get("security", []) for scopes in entry.values()):
+                common["403"] = "The token lacks the scope this needs"
+            for status, description in common.items():
+                responses.setdefault(status, {"description": description, "content": problem})
+            for status, response in responses.items():
                 content = response.get("content", {})
                 if status[0] in "45" and "application/json" in content:
                     content["application/problem+json"] = content.pop("application/json")

@@ -9,6 +9,7 @@ from flask import g, request
 from ..errors import render_error
 from ..limits import address_key
 from ..models import ApiToken
+from . import bp
 
 token_auth = HTTPTokenAuth(
     scheme="Bearer",
@@ -67,3 +68,10 @@ def token_key():
     else the address."""
     token = current_token()
     return f"user:{token.user_id}" if token is not None else address_key()
+
+
+def token_optional(view):
+    """For public reads: no token is fine (a visitor's view), a token gives its user's
+    view (what they block, what staff see), a bad one is a 401; documented as such."""
+    view = bp.auth_required(token_auth, optional=True)(view)
+    return bp.doc(security=[{}, {token_auth.name: []}])(view)

@@ -7,7 +7,7 @@ from .. import feeds, models
 from ..limits import limit
 from ..models import Message
 from . import bp
-from .auth import token_auth, token_key, viewer
+from .auth import token_auth, token_optional, token_key, viewer
 from .errors import refused
 from .schemas import MessageIn, MessageOut, ReportIn, ReportOut, message_json
 
@@ -32,7 +32,7 @@ def message_or_404(message_id, who):
 
 
 @bp.get("/messages/<id:message_id>")
-@bp.auth_required(token_auth, optional=True)
+@token_optional
 @bp.output(MessageOut)
 def get_message(message_id):
     """One message (staff, and its author, also see a hidden one)."""
@@ -44,7 +44,8 @@ def get_message(message_id):
 @limit("POST_LIMIT_PER_USER", token_key, "You are posting too fast. Wait a little and try again.")
 @bp.input(MessageIn, location="json", arg_name="body")
 @bp.output(MessageOut, status_code=201)
-@bp.doc(responses={409: "Refused: you cannot reply to this account"})
+@bp.doc(responses={404: "No message `in_reply_to` that you may read",
+                   409: "Refused: you cannot reply to this account"})
 def post_message(body):
     """Post a message, or a reply with `in_reply_to` (scope write)."""
     user = token_auth.current_user

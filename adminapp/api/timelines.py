@@ -1,13 +1,13 @@
 """Timelines: the public one and your home timeline, the feeds the site's pages read."""
 from .. import feeds
 from . import bp
-from .auth import token_auth, viewer
+from .auth import token_auth, token_optional, viewer
 from .pages import page_answer, page_args
 from .schemas import MessagePage, PageQuery, message_json
 
 
 @bp.get("/timelines/public")
-@bp.auth_required(token_auth, optional=True)
+@token_optional
 @bp.input(PageQuery, location="query", arg_name="query")
 @bp.output(MessagePage)
 def public_timeline(query):

@@ -5,7 +5,7 @@ from .. import feeds, models
 from ..limits import limit
 from ..models import User
 from . import bp
-from .auth import token_auth, token_key, viewer
+from .auth import token_auth, token_optional, token_key, viewer
 from .errors import refused
 from .pages import page_answer, page_args
 from .schemas import MessagePage, PageQuery, UserOut, message_json, user_json
@@ -19,7 +19,7 @@ def user_or_404(username):
 
 
 @bp.get("/users/<username>")
-@bp.auth_required(token_auth, optional=True)
+@token_optional
 @bp.output(UserOut)
 def profile(username):
     """A profile with its counts (as User.profile reads it for the site's page)."""
@@ -30,7 +30,7 @@ def profile(username):
 
 
 @bp.get("/users/<username>/messages")
-@bp.auth_required(token_auth, optional=True)
+@token_optional
 @bp.input(PageQuery, location="query", arg_name="query")
 @bp.output(MessagePage)
 def messages(username, query):
