@@ -870,6 +870,19 @@ class Report(BaseModel):
         indexes = ((("reporter", "message"), True), (("resolved_at", "created"), False))
 
     @classmethod
+    def listing(cls, status="open"):
+        """Query of the reports (`status` open, resolved or all) with their message, its
+        author and the reporter joined (report.message.user, report.reporter)."""
+        Author, Reporter = User.alias("author"), User.alias("reporter")
+        query = (cls.select(cls, Message, Author, Reporter)
+                 .join(Message, on=(cls.message == Message.id))
+                 .join(Author, on=(Message.user == Author.id), attr="user")
+                 .switch(cls).join(Reporter, on=(cls.reporter == Reporter.id), attr="reporter"))
+        if status == "open":
+            return query.where(cls.resolved_at.is_null())
+        return query.where(cls.resolved_at.is_null(False)) if status == "resolved" else query
+
+    @classmethod
     def file(cls, reporter, message, category, note=""):
         """Record `reporter`'s report on `message`; ValidationError on bad input or a repeat."""
         if Category.get(category) is None:
@@ -921,6 +934,13 @@ class AuditLog(BaseModel):
                 .where((cls.target_model == type(target).__name__.lower())
                        & (cls.target_id == str(target.id)))
                 .order_by(cls.created.desc(), cls.id.desc()).limit(limit))
+
+    @classmethod
+    def listing(cls):
+        """Query of every entry with its actor joined as `entry.actor` (None: the system)."""
+        Actor = User.alias("actor")
+        return cls.select(cls, Actor).join(Actor, JOIN.LEFT_OUTER, on=(cls.actor == Actor.id),
+                                           attr="actor")
 
     @classmethod
     def done_by(cls, actor, limit=20):

@@ -384,3 +384,88 @@ def test_the_docs_page_loads_nothing_from_another_host(client):
             assert client.get(url).status_code == 200, url
     script = client.get("/static/js/api-docs.js").get_data(as_text=True)
     assert "validatorUrl: null" in script and "http" not in script
+
+
+# --- moderation ---------------------------------------------------------------------------
+MODERATION = [("GET", "/api/v1/moderation/reports", None),
+              ("GET", "/api/v1/moderation/audit", None),
+              ("POST", "/api/v1/moderation/messages/{m}/hide", {"reason": "spam"}),
+              ("POST", "/api/v1/moderation/users/alice/warn", {"reason": "spam"})]
+
+
+@pytest.mark.parametrize("method,url,body", MODERATION)
+@pytest.mark.parametrize("who,scopes,expected", [
+    ("alice", ("read", "write"), 403),   # a user cannot have the scope
+    ("mod", ("read", "write"), 403),     # staff, without the scope
+    ("mod", ("moderate",), 200),
+    ("root", ("moderate",), 200),
+])
+def test_moderation_needs_the_scope_and_a_staff_role(api, make_user, make_message, staff,
+                                                     token_for, who, scopes, expected,
+                                                     method, url, body):
+    alice = make_user("alice")
+    url = url.format(m=make_message(alice).id)
+    user = {"alice": alice, "mod": staff.moderator, "root": staff.admin}[who]
+    answer = api.call(method, url, body, token=token_for(user, *scopes))
+    assert answer.status_code == expected if expected == 200 else is_problem(answer, expected)
+
+
+def test_the_verbs_keep_their_rule_on_who_may_act_on_whom(api, make_user, make_message, staff,
+                                                         token_for, audit_rows):
+    alice = make_user("alice")
+    mod = token_for(staff.moderator, "moderate", "read")
+    admin_message = make_message(staff.admin)
+    refused = api.post(f"/api/v1/moderation/messages/{admin_message.id}/hide", {"reason": "x"},
+                       token=mod)
+    assert is_problem(refused, 403) and "root" in refused.get_json()["detail"]
+    assert is_problem(api.post("/api/v1/moderation/users/mod/warn", {"reason": "x"}, token=mod),
+                      403)
+    message = make_message(alice)
+    hidden = api.post(f"/api/v1/moderation/messages/{message.id}/hide", {"reason": "spam"},
+                      token=mod)
+    assert hidden.status_code == 200 and hidden.get_json()["hidden"] is True
+    assert [r.action for r in audit_rows()] == ["hide"]
+    shown = api.post(f"/api/v1/moderation/messages/{message.id}/unhide", {}, token=mod)
+    assert shown.get_json()["hidden"] is False
+    alice_token = token_for(alice, "read")
+    suspended = api.post("/api/v1/moderation/users/alice/suspend", {"reason": "spam", "days": 7},
+                         token=mod)
+    assert suspended.status_code == 200 and suspended.get_json()["suspended"] is True
+    assert is_problem(api.get("/api/v1/timelines/home", token=alice_token), 401)
+    assert is_problem(api.post("/api/v1/moderation/users/alice/suspend",
+                               {"reason": "x", "days": 2}, token=mod), 422)
+    restored = api.post("/api/v1/moderation/users/alice/restore", {}, token=mod)
+    assert restored.get_json()["suspended"] is False
+    assert api.get("/api/v1/timelines/home", token=alice_token).status_code == 200
+    assert api.post("/api/v1/moderation/users/alice/warn", {"reason": "be nice"},
+                    token=mod).status_code == 200
+    audit = api.get("/api/v1/moderation/audit?limit=2", token=mod)
+    assert [e["action"] for e in audit.get_json()["items"]] == ["warn", "restore"]
+    assert audit.get_json()["items"][0]["actor"] == "mod" and audit.get_json()["next"]
+
+
+def test_reports_are_listed_and_resolved_once(api, make_user, make_message, staff, token_for):
+    alice, bob = make_user("alice"), make_user("bob")
+    message = make_message(bob, "buy now")
+    api.post(f"/api/v1/messages/{message.id}/reports", {"category": "spam"},
+             token=token_for(alice))
+    mod = token_for(staff.moderator, "moderate")
+    queue = api.get("/api/v1/moderation/reports", token=mod).get_json()["items"]
+    assert [(r["reporter"], r["message"]["content"]) for r in queue] == [("alice", "buy now")]
+    url = f"/api/v1/moderation/reports/{queue[0]['id']}/resolve"
+    assert api.post(url, {"outcome": "hide", "reason": "spam"}, token=mod).status_code == 204
+    assert Message.get_by_id(message.id).is_hidden
+    assert is_problem(api.post(url, {"outcome": "dismiss"}, token=mod), 409)
+    assert api.get("/api/v1/moderation/reports", token=mod).get_json()["items"] == []
+    resolved = api.get("/api/v1/moderation/reports?status=resolved", token=mod).get_json()
+    assert resolved["items"][0]["resolution"] == "hide"
+    assert is_problem(api.post("/api/v1/moderation/reports/999/resolve", {"outcome": "hide"},
+                               token=mod), 404)
+
+
+def test_a_moderator_token_stops_moderating_when_its_owner_is_no_longer_staff(
+        api, make_user, make_message, staff, token_for):
+    mod = token_for(staff.moderator, "moderate")
+    staff.moderator.role = "user"
+    staff.moderator.save()
+    assert is_problem(api.get("/api/v1/moderation/reports", token=mod), 403)

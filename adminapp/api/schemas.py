@@ -7,7 +7,8 @@ from apiflask.fields import Boolean, DateTime, Dict, Integer, List, Nested, Stri
 from apiflask.validators import Length, OneOf, Range
 from flask import url_for
 
-from ..vocabulary import Category, Limits, Scope
+from ..moderation import SUSPENSION_DAYS
+from ..vocabulary import Category, Limits, Outcome, Scope
 
 MAX_PAGE = 100
 
@@ -48,6 +49,27 @@ class MessageIn(Schema):
 class ReportIn(Schema):
     category = String(required=True, validate=OneOf(Category.values()))
     note = String(load_default="", validate=Length(max=Limits.NOTE_MAX))
+
+
+class StatusQuery(PageQuery):
+    status = String(load_default="open", validate=OneOf(("open", "resolved", "all")))
+
+
+class ReasonIn(Schema):
+    reason = String(required=True, validate=Length(min=1, max=Limits.REASON_MAX))
+
+
+class OptionalReasonIn(Schema):
+    reason = String(load_default=None, allow_none=True, validate=Length(max=Limits.REASON_MAX))
+
+
+class ResolveIn(OptionalReasonIn):
+    outcome = String(required=True, validate=OneOf(Outcome.values()))
+
+
+class SuspendIn(ReasonIn):
+    days = Integer(load_default=None, allow_none=True, validate=OneOf(SUSPENSION_DAYS),
+                   metadata={"description": "1, 7 or 30; none: until restored."})
 
 
 # --- output -----------------------------------------------------------------------------
@@ -116,6 +138,37 @@ class NotificationOut(Schema):
 
 class NotificationPage(Schema):
     items = List(Nested(NotificationOut), required=True)
+    next = String(allow_none=True, required=True)
+
+
+class ReportEntry(Schema):
+    id = Integer(required=True)
+    category = String(required=True)
+    note = String(required=True)
+    created_at = UTCDateTime(required=True)
+    reporter = String(required=True)
+    message = Nested(MessageOut, required=True)
+    resolution = String(allow_none=True, required=True)
+    resolved_at = UTCDateTime(allow_none=True, required=True)
+
+
+class ReportPage(Schema):
+    items = List(Nested(ReportEntry), required=True)
+    next = String(allow_none=True, required=True)
+
+
+class AuditEntry(Schema):
+    id = Integer(required=True)
+    actor = String(allow_none=True, required=True, metadata={"description": "None: the system."})
+    action = String(required=True)
+    target_model = String(required=True)
+    target_id = String(required=True)
+    details = Dict(required=True)
+    created_at = UTCDateTime(required=True)
+
+
+class AuditPage(Schema):
+    items = List(Nested(AuditEntry), required=True)
     next = String(allow_none=True, required=True)
 
 
