@@ -469,3 +469,30 @@ def test_a_moderator_token_stops_moderating_when_its_owner_is_no_longer_staff(
     staff.moderator.role = "user"
     staff.moderator.save()
     assert is_problem(api.get("/api/v1/moderation/reports", token=mod), 403)
+
+
+def test_followers_and_following_are_keyset_lists(api, make_user):
+    alice = make_user("alice")
+    for name in ("dave", "bob", "carol", "eve"):
+        make_user(name).follow(alice)
+    first = api.get("/api/v1/users/alice/followers?limit=3")
+    assert [u["username"] for u in first.get_json()["items"]] == ["bob", "carol", "dave"]
+    rest = api.get(f"/api/v1/users/alice/followers?limit=3&cursor={first.get_json()['next']}")
+    assert [u["username"] for u in rest.get_json()["items"]] == ["eve"]
+    assert rest.get_json()["next"] is None and "Link" not in rest.headers
+    assert [u["username"] for u in api.get("/api/v1/users/bob/following").get_json()["items"]] \
+        == ["alice"]
+
+
+def test_the_api_limit_counts_per_token_and_per_address(make_app, make_user):
+    app = make_app(API_LIMIT_PER_TOKEN="2 per minute")
+    client = app.test_client()
+    with app.app_context():
+        alice = make_user("alice")
+        secret = ApiToken.issue(alice, "t", ["read"])[1]
+    for _ in range(2):
+        assert client.get("/api/v1/timelines/public").status_code == 200
+    over = client.get("/api/v1/timelines/public")
+    assert is_problem(over, 429) and int(over.headers["Retry-After"]) > 0
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/timelines/home", headers=bearer).status_code == 200

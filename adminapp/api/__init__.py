@@ -6,6 +6,9 @@ call, and shapes the answer: no rule is written twice. Tokens only (auth.py): th
 cookies authenticate nothing here, so the blueprint is exempt from CSRF.
 """
 from apiflask import APIBlueprint
+from flask import current_app
+
+from ..limits import limiter
 
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
 
@@ -15,10 +18,16 @@ FRAMEWORK = {"title": "tweepee", "version": "1", "json_errors": False,
              "spec_path": "/api/v1/openapi.json", "docs_path": None}
 
 from . import docs, messages, moderation, notifications, timelines, tokens, users  # noqa: E402,F401
+from .auth import token_key  # noqa: E402
 from .errors import problem_from_http_error, refuse_non_json  # noqa: E402
 from .schemas import PROBLEM  # noqa: E402
 
 bp.before_request(refuse_non_json)
+# every request counts against API_LIMIT_PER_TOKEN: per token's account, else per address
+# (declared once, like the views' own limits: the limiter is shared by every app)
+limiter.limit(lambda: current_app.config["API_LIMIT_PER_TOKEN"], key_func=token_key,
+              error_message="Too many requests with this token (or from this address). "
+                            "Wait for Retry-After seconds.")(bp)
 
 SPEC = {
     "DESCRIPTION": "tweepee's JSON API. Public reads need no token; the rest take "

@@ -3,10 +3,12 @@ header out, over the same keyset pagination the site's pages use (pagination.py)
 from flask import request, url_for
 
 
-def page_args(query):
+def page_args(query, keyset=None):
     """The site's pagination arguments for an API page query: its cursor continues the
-    list (`before` on the newest-first lists; a broken cursor is a 400 there)."""
-    return {"before": query["cursor"]} if query.get("cursor") else {}
+    list (`before` on the newest-first lists, the keyset's own word on others; a broken
+    cursor is a 400 there)."""
+    forward = keyset.forward if keyset is not None else "before"
+    return {forward: query["cursor"]} if query.get("cursor") else {}
 
 
 def page_answer(page, query, shape):

@@ -111,6 +111,17 @@ class UserOut(Schema):
     url = String(required=True)
 
 
+class UserBrief(Schema):
+    username = String(required=True)
+    bio = String(required=True)
+    url = String(required=True)
+
+
+class UserPage(Schema):
+    items = List(Nested(UserBrief), required=True)
+    next = String(allow_none=True, required=True)
+
+
 class TokenOut(Schema):
     id = Integer(required=True)
     name = String(required=True)
@@ -197,6 +208,12 @@ def message_json(row):
             "in_reply_to": row.in_reply_to_id, "reply_count": row.replies,
             "like_count": row.likes, "liked": row.liked, "hidden": row.is_hidden,
             "url": url_for("public.message_detail", message_id=row.id, _external=True)}
+
+
+def user_brief(user):
+    """A user of a list (followers, following)."""
+    return {"username": user.username, "bio": user.bio,
+            "url": url_for("public.profile", username=user.username, _external=True)}
 
 
 def user_json(user):

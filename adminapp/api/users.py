@@ -1,14 +1,15 @@
 """People: a profile with its counts, its messages, and following them."""
 from apiflask import abort
 
-from .. import feeds, models
+from .. import feeds, models, pagination
 from ..limits import limit
 from ..models import User
 from . import bp
 from .auth import token_auth, token_optional, token_key, viewer
 from .errors import refused
 from .pages import page_answer, page_args
-from .schemas import MessagePage, PageQuery, UserOut, message_json, user_json
+from .schemas import (MessagePage, PageQuery, UserOut, UserPage, message_json, user_brief,
+                      user_json)
 
 
 def user_or_404(username):
@@ -38,6 +39,30 @@ def messages(username, query):
     user = user_or_404(username)
     page = feeds.profile_page(viewer(), user, page_args(query), query["limit"])
     return page_answer(page, query, message_json)
+
+
+def people(query, page_query):
+    """A keyset page (A to Z) of the active users of `query`, as the site's lists."""
+    keyset = pagination.users(User)
+    page = keyset.page(query.where(User.suspended_at.is_null()), page_args(page_query, keyset),
+                       page_query["limit"])
+    return page_answer(page, page_query, user_brief)
+
+
+@bp.get("/users/<username>/followers")
+@bp.input(PageQuery, location="query", arg_name="query")
+@bp.output(UserPage)
+def followers(username, query):
+    """Who follows this person, A to Z (active accounts)."""
+    return people(user_or_404(username).followers(), query)
+
+
+@bp.get("/users/<username>/following")
+@bp.input(PageQuery, location="query", arg_name="query")
+@bp.output(UserPage)
+def following(username, query):
+    """Whom this person follows, A to Z (active accounts)."""
+    return people(user_or_404(username).following(), query)
 
 
 @bp.put("/users/<username>/follow")
