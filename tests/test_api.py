@@ -496,3 +496,50 @@ def test_the_api_limit_counts_per_token_and_per_address(make_app, make_user):
     assert is_problem(over, 429) and int(over.headers["Retry-After"]) > 0
     bearer = {"Authorization": f"Bearer {secret}"}
     assert client.get("/api/v1/timelines/home", headers=bearer).status_code == 200
+
+
+# --- the README's examples ----------------------------------------------------------------
+def readme_commands():
+    """The curl commands of the README's "JSON API" section, continuation lines joined."""
+    import pathlib
+    text = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = text.split("## JSON API", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0].replace("\\\n", " ")
+    return [line for line in block.splitlines() if line.startswith("curl ")]
+
+
+def run_curl(client, command, env):
+    """Run one `curl` command line in-process: -s, -X, -H, -d and the URL (its $VARs from env)."""
+    import shlex
+    words = shlex.split(re.sub(r"\$(\w+)", lambda m: env[m.group(1)], command))[1:]
+    method, headers, data, url = None, {}, None, None
+    while words:
+        word = words.pop(0)
+        if word == "-s":
+            continue
+        if word == "-X":
+            method = words.pop(0)
+        elif word == "-H":
+            name, _, value = words.pop(0).partition(":")
+            headers[name.strip()] = value.strip()
+        elif word == "-d":
+            data = words.pop(0)
+        else:
+            url = word
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    return client.open("/" + path, method=method or ("POST" if data else "GET"),
+                       headers=headers, data=data)
+
+
+def test_the_readme_s_curl_examples_run_as_written(client, make_user, make_message):
+    make_user("demo", password="tweepee-demo")
+    make_user("admin", role="admin")
+    make_message(make_user("someone"), "hello")
+    commands = readme_commands()
+    assert len(commands) >= 5 and "/api/v1/tokens" in commands[0]
+    env = {}
+    for command in commands:
+        answer = run_curl(client, command, env)
+        assert answer.status_code < 300, (command, answer.get_json())
+        if "/api/v1/tokens" in command:
+            env["TOKEN"] = answer.get_json()["token"]
