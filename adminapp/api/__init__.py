@@ -46,10 +46,13 @@ BODY_ERRORS = {"413": "The body is too large", "415": "The body is not applicati
 
 
 def problem_documents(spec):
-    """The document says what every error is: application/problem+json."""
+    """The document says what every error is (application/problem+json), and groups the
+    operations by resource."""
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/HTTPError"}}}
-    for path in spec.get("paths", {}).values():
+    for url, path in spec.get("paths", {}).items():
         for operation in path.values():
+            # grouped by resource in the docs: /api/v1/messages/... -> "Messages"
+            operation["tags"] = [url.split("/")[3].capitalize()]
             responses = operation.setdefault("responses", {})
             common = {**COMMON_ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
             if any(scopes for entry in operation.get("security", []) for scopes in entry.values()):
