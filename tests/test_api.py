@@ -543,3 +543,30 @@ def test_the_readme_s_curl_examples_run_as_written(client, make_user, make_messa
         assert answer.status_code < 300, (command, answer.get_json())
         if "/api/v1/tokens" in command:
             env["TOKEN"] = answer.get_json()["token"]
+
+
+def test_a_token_s_answers_are_not_stored_and_cookies_are_not_read(api, auth, make_user,
+                                                                   token_for, count_queries):
+    alice = make_user("alice")
+    answer = api.get("/api/v1/timelines/public", token=token_for(alice, "read"))
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert "Authorization" in answer.headers["Vary"]
+    anonymous = api.get("/api/v1/timelines/public")
+    assert "no-store" not in anonymous.headers.get("Cache-Control", "")
+    auth.login("alice")
+    with count_queries() as counted:
+        api.get("/api/v1/timelines/public")
+    assert not any("login_session" in q for q in counted.statements), counted.statements
+
+
+def test_a_public_timeline_page_is_one_query(api, make_user, make_message, count_queries,
+                                             token_for):
+    alice = make_user("alice")
+    for n in range(25):
+        make_message(alice, f"m{n}")
+    secret = token_for(alice, "read")
+    api.get("/api/v1/timelines/public", token=secret)  # last_used is written once a minute
+    for token in (None, secret):
+        with count_queries() as counted:
+            assert api.get("/api/v1/timelines/public", token=token).status_code == 200
+        assert counted.n == (1 if token is None else 2), counted.statements

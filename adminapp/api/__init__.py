@@ -6,7 +6,7 @@ call, and shapes the answer: no rule is written twice. Tokens only (auth.py): th
 cookies authenticate nothing here, so the blueprint is exempt from CSRF.
 """
 from apiflask import APIBlueprint
-from flask import current_app
+from flask import current_app, g
 
 from ..limits import limiter
 
@@ -23,6 +23,18 @@ from .errors import problem_from_http_error, refuse_non_json  # noqa: E402
 from .schemas import PROBLEM  # noqa: E402
 
 bp.before_request(refuse_non_json)
+
+
+@bp.after_request
+def private_answers(response):
+    """A token's answers are its owner's (no shared cache keeps them); a public read differs
+    with the token (likes, blocks, what staff see)."""
+    response.vary.add("Authorization")
+    if g.get("api_token") is not None:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 # every request counts against API_LIMIT_PER_TOKEN: per token's account, else per address
 # (declared once, like the views' own limits: the limiter is shared by every app)
 limiter.limit(lambda: current_app.config["API_LIMIT_PER_TOKEN"], key_func=token_key,
