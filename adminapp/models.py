@@ -331,9 +331,11 @@ class User(UserMixin, Person, BaseModel):
         return user, None
 
     # --- settings -----------------------------------------------------------
-    def update_settings(self, email, bio, new_password=None, current_password=None):
+    def update_settings(self, email, bio, new_password=None, current_password=None,
+                        revoke_tokens=False):
         """Save a new email and bio, and a new password when the current one is given right
-        (which ends every other login session of this user).
+        (which ends every other login session of this user and, with `revoke_tokens`,
+        revokes their API tokens).
 
         Returns how many other sessions ended. Raises ValidationError (with the field it
         is about) and saves nothing on a bad email, a too long bio, a too short password
@@ -348,6 +350,8 @@ class User(UserMixin, Person, BaseModel):
             if new_password:
                 self.set_password(new_password)
                 ended = self.end_sessions(SessionEnd.PASSWORD, keep=self.login_token)
+                if revoke_tokens:
+                    ApiToken.revoke_all(self)
             self.save()
         return ended
 
@@ -662,6 +666,12 @@ class ApiToken(BaseModel):
         """Query of `user`'s tokens, live ones first, newest first."""
         return (cls.select().where(cls.user == user.id)
                 .order_by(cls.revoked_at.is_null(False), cls.created.desc(), cls.id.desc()))
+
+    @classmethod
+    def revoke_all(cls, user):
+        """Revoke every live token of `user`; returns how many."""
+        return (cls.update(revoked_at=utcnow())
+                .where((cls.user == user.id) & cls.revoked_at.is_null()).execute())
 
     @classmethod
     def revoke(cls, user, token_id):

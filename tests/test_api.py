@@ -570,3 +570,17 @@ def test_a_public_timeline_page_is_one_query(api, make_user, make_message, count
         with count_queries() as counted:
             assert api.get("/api/v1/timelines/public", token=token).status_code == 200
         assert counted.n == (1 if token is None else 2), counted.statements
+
+
+@pytest.mark.parametrize("revoke", [False, True])
+def test_a_new_password_revokes_the_tokens_when_asked(api, client, auth, make_user, token_for,
+                                                      revoke):
+    secret = token_for(make_user("alice"), "read")
+    auth.login("alice")
+    form = {"email": "alice@example.com", "bio": "", "current_password": "password123",
+            "new_password": "a-new-password"}
+    if revoke:
+        form["revoke_tokens"] = "y"
+    assert client.post("/settings/", data=form).status_code == 302
+    answer = api.get("/api/v1/timelines/home", token=secret)
+    assert answer.status_code == (401 if revoke else 200)

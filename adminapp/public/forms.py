@@ -1,6 +1,6 @@
 """Forms of the public site: post, report, settings."""
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -34,6 +34,7 @@ class SettingsForm(FlaskForm):
                                  [Optional(strip_whitespace=False), model_rule(models.clean_password)],
                                  render_kw={"autocomplete": "new-password",
                                             "minlength": Limits.PASSWORD_MIN})
+    revoke_tokens = BooleanField("With a new password, also revoke my API tokens")
 
 
 class TokenForm(FlaskForm):

@@ -329,7 +329,7 @@ def settings():
         try:
             ended.append(current_user.update_settings(
                 form.email.data, form.bio.data, form.new_password.data,
-                form.current_password.data))
+                form.current_password.data, revoke_tokens=form.revoke_tokens.data))
         except models.ValidationError as e:
             g.wrong_password = e.field == "current_password"
             raise
