@@ -15,6 +15,7 @@ PAGES = [
     ("message", "/messages/<id>/"),
     ("thread", "/messages/<id>/, most replies"),
     ("notifications", "/notifications/"),
+    ("api_public", "/api/v1/timelines/public"),
     ("admin", "/admin/"),
     ("admin_messages", "/admin/message/"),
 ]

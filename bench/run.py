@@ -192,6 +192,8 @@ class Bench:
                 Target("message", f"/messages/{info['message_id']}/", demo, "demo"),
                 Target("thread", f"/messages/{info['thread_id']}/", demo, "demo"),
                 Target("notifications", "/notifications/", demo, "demo"),
+                # JSON, no template; the API reads no cookie: the visitor's view
+                Target("api_public", "/api/v1/timelines/public", demo, "demo"),
                 Target("admin", "/admin/", admin, "admin"),
                 Target("admin_messages", "/admin/message/", admin, "admin"),
             ]
