@@ -9,6 +9,7 @@ from apiflask import APIBlueprint
 from flask import current_app, g
 
 from ..limits import limiter
+from ..security import csrf
 
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
 
@@ -80,7 +81,6 @@ def problem_documents(spec):
 
 def init_app(app):
     """Register the API on `app` (an APIFlask: see FRAMEWORK)."""
-    from ..security import csrf
     for key, value in SPEC.items():
         app.config[key] = value
     app.error_processor(problem_from_http_error)

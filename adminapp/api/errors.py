@@ -6,7 +6,6 @@ from flask import request
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ..errors import render_error
-from ..models import ValidationError
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
 
