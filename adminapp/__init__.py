@@ -1,14 +1,16 @@
 """tweepee: a twitter-like public site with a moderation back office."""
-from flask import Flask
+from apiflask import APIFlask
 
-from . import (admin, auth, cli, db, errors, formatting, limits, links, mail, public, security,
-               vocabulary)
+from . import (admin, api, auth, cli, db, errors, formatting, limits, links, mail, public,
+               security, vocabulary)
 from .config import Config
 
 
 def create_app(config=None, instance_path=None):
     """Build the app: configuration, then one init call per part."""
-    app = Flask(__name__, template_folder="../templates", instance_path=instance_path)
+    # APIFlask is a Flask that writes the API's OpenAPI document (api/); the rest is Flask
+    app = APIFlask(__name__, template_folder="../templates", instance_path=instance_path,
+                   **api.FRAMEWORK)
     app.config.from_object(Config)
     app.config.from_mapping(config or {})
     security.init_app(app)
@@ -21,6 +23,7 @@ def create_app(config=None, instance_path=None):
     auth.init_app(app)
     public.init_app(app)
     admin.init_admin(app)
+    api.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

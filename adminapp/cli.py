@@ -5,7 +5,7 @@ from flask.cli import with_appcontext
 
 from . import db, models, moderation, seed
 from .seed.command import main as seed_main
-from .vocabulary import Role
+from .vocabulary import Role, Scope
 
 
 def init_app(app):
@@ -14,6 +14,7 @@ def init_app(app):
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(bootstrap_command)
+    app.cli.add_command(create_token_command)
     for command in (suspend_command, restore_command, set_role_command):
         app.cli.add_command(command)
 
@@ -39,6 +40,24 @@ def create_user_command(username, email, role, password):
     except models.ValidationError as e:
         raise click.ClickException(str(e))
     click.echo(f"Created {user.role} {user.username}.")
+
+
+@click.command("create-token")
+@click.argument("username")
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(Scope.values()),
+              default=[Scope.READ.value], show_default=True,
+              help="repeat for several: --scope read --scope write")
+@click.option("--name", default="command line", show_default=True,
+              help="what will use it (shown in /settings/tokens/)")
+@with_appcontext
+def create_token_command(username, scopes, name):
+    """Make an API token for a user and print its secret (shown this once)."""
+    try:
+        token, secret = models.ApiToken.issue(_user(username), name, scopes)
+    except models.ValidationError as e:
+        raise click.ClickException(str(e))
+    click.echo(f"Token {token.id} for {username} ({token.scopes}); keep it, it is not shown again:")
+    click.echo(secret)
 
 
 @click.command("seed", context_settings={"ignore_unknown_options": True})

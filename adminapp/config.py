@@ -56,6 +56,8 @@ class Config:
     # wrong current passwords in /settings/
     PASSWORD_LIMIT_PER_USER = os.environ.get("PASSWORD_LIMIT_PER_USER", "5 per minute")
     RESET_LIMIT_PER_IP = os.environ.get("RESET_LIMIT_PER_IP", "5 per hour")
+    # every request to the JSON API, per token's account (without a token: per address)
+    API_LIMIT_PER_TOKEN = os.environ.get("API_LIMIT_PER_TOKEN", "300 per minute; 20000 per day")
 
     # Timed suspensions end by themselves: checked at login, on the dashboard and, at most
     # this often per worker, before a request (one short index read); 0: not on requests.

@@ -10,11 +10,14 @@ from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood."),
+    401: ("Not authenticated", "This needs a valid token: send Authorization: Bearer <token>."),
     403: ("Forbidden", "You do not have permission to see this page."),
     404: ("Not found", "There is nothing here. The page may have moved, or never existed."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
+    409: ("Conflict", "That cannot be done in the present state of things."),
     413: ("Too large", "That is more than any form of this site takes."),
     415: ("Unsupported content", "This page does not take that kind of content."),
+    422: ("Not valid", "Some fields are not right: see what to change in each."),
     429: ("Too many attempts", "Too many attempts in a short time. Wait a minute and try again."),
     500: ("Something went wrong", "An error on our side stopped this page. It has been logged."),
 }
@@ -26,18 +29,25 @@ def wants_json():
     return request.path.startswith("/api/") or best == "application/json"
 
 
-def render_error(status, detail=None, headers=None):
+def render_error(status, detail=None, headers=None, errors=None):
     """The error page (or problem+json) for `status`, with `detail` in place of the stock
-    sentence and `headers` kept (Allow on a 405, Retry-After on a 429)."""
+    sentence, `headers` kept (Allow on a 405, Retry-After on a 429) and, in problem+json,
+    `errors` ({field: [what to change]}, on a 422)."""
     title, sentence = MESSAGES.get(status, MESSAGES[500])
+    headers = dict(headers or {})
     if wants_json():
-        response = jsonify(type="about:blank", status=status, title=title,
-                           detail=detail or sentence)
+        problem = {"type": "about:blank", "status": status, "title": title,
+                   "detail": detail or sentence}
+        if errors:
+            problem["errors"] = errors
+        response = jsonify(problem)
         response.mimetype = "application/problem+json"
+        if status == 401 and "WWW-Authenticate" not in headers:
+            headers["WWW-Authenticate"] = "Bearer"  # RFC 9110: a 401 names its scheme
     else:
         response = render_template("errors/error.html", status=status, title=title,
                                    detail=detail or sentence)
-    return response, status, dict(headers or {})
+    return response, status, headers
 
 
 def custom_detail(e):

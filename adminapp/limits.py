@@ -27,8 +27,13 @@ def account_key():
 
 
 def submitted_username():
-    """The username a login form names, as the login checks it (trimmed, any case)."""
-    return (request.form.get("username") or "").strip().lower()
+    """The username a login form (or the API's token request) names, as the login checks
+    it (trimmed, any case)."""
+    name = request.form.get("username")
+    if name is None and request.is_json:
+        body = request.get_json(silent=True)
+        name = body.get("username") if isinstance(body, dict) else None
+    return (name if isinstance(name, str) else "").strip().lower()
 
 
 def username_key():
@@ -39,11 +44,12 @@ def username_address_key():
     return f"login-user-ip:{submitted_username()}:{address_key()}"
 
 
-def limit(setting, key, what, **options):
-    """Decorator: POSTs to the view count against the limit in app.config[setting], per
-    `key` (a function above); over it, 429 saying `what` was limited."""
-    return limiter.limit(lambda: current_app.config[setting], key_func=key, methods=["POST"],
-                         error_message=what, **options)
+def limit(setting, key, what, methods=("POST",), **options):
+    """Decorator: POSTs (or `methods`) to the view count against the limit in
+    app.config[setting], per `key` (a function above); over it, 429 saying `what` was
+    limited."""
+    return limiter.limit(lambda: current_app.config[setting], key_func=key,
+                         methods=list(methods), error_message=what, **options)
 
 
 def init_app(app):

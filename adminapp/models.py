@@ -21,8 +21,8 @@ from .compiled import Shape
 from .db import BaseModel, database, is_sqlite
 from .passwords import hash_password, is_legacy, verify_nobody, verify_password
 from .formatting import MENTION_RE, TAG_MAX, normal_tag, parse_id, tags_in
-from .vocabulary import (APPEALABLE, Action, AppealStatus, Category, Limits, Notice, Role, SessionEnd,
-                         Target)
+from .vocabulary import (APPEALABLE, Action, AppealStatus, Category, Limits, Notice, Role, Scope,
+                         SessionEnd, Target)
 
 USERNAME_RE = re.compile(rf"^[A-Za-z0-9_]{{{Limits.USERNAME_MIN},{Limits.USERNAME_MAX}}}$")
 # what can start a username (a search for people)
@@ -370,9 +370,11 @@ class User(UserMixin, Person, BaseModel):
         return user, None
 
     # --- settings -----------------------------------------------------------
-    def update_settings(self, email, bio, new_password=None, current_password=None):
+    def update_settings(self, email, bio, new_password=None, current_password=None,
+                        revoke_tokens=False):
         """Save a new email and bio, and a new password when the current one is given right
-        (which ends every other login session of this user).
+        (which ends every other login session of this user and, with `revoke_tokens`,
+        revokes their API tokens).
 
         Returns how many other sessions ended. Raises ValidationError (with the field it
         is about) and saves nothing on a bad email, a too long bio, a too short password
@@ -387,6 +389,8 @@ class User(UserMixin, Person, BaseModel):
             if new_password:
                 self.set_password(new_password)
                 ended = self.end_sessions(SessionEnd.PASSWORD, keep=self.login_token)
+                if revoke_tokens:
+                    ApiToken.revoke_all(self)
             self.save()
         return ended
 
@@ -633,6 +637,100 @@ class LoginSession(BaseModel):
     def digest(token):
         """The stored form of a session token: a random 256-bit token needs no slow hash."""
         return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class ApiToken(BaseModel):
+    """A bearer token of the JSON API: its owner holds the secret (shown once), the
+    database its SHA-256 (as for LoginSession), with its name, its scopes (Scope values,
+    space-separated), when it was last used and when it was revoked."""
+    user = ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE", index=False)
+    name = CharField(max_length=Limits.TOKEN_NAME_MAX)
+    scopes = CharField(max_length=64)
+    token_hash = CharField(max_length=64, unique=True)
+    created = DateTimeField(default=utcnow)
+    last_used = DateTimeField(null=True)
+    revoked_at = DateTimeField(null=True)
+
+    PREFIX = "twp_"  # lets secret scanners and people tell a tweepee token at a glance
+    TOUCH_SECONDS = 60  # last_used is written at most this often: not a write per request
+
+    class Meta:
+        table_name = "api_token"
+        indexes = ((("user", "revoked_at"), False),)
+
+    @property
+    def scope_list(self):
+        return self.scopes.split()
+
+    def allows(self, scope):
+        return Scope(scope).value in self.scope_list
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None
+
+    @classmethod
+    def issue(cls, user, name, scopes):
+        """Make a token for `user` named `name` with `scopes`; returns (token, secret): the
+        secret is given once and never stored. ValidationError for an empty or too long
+        name, no scope or an unknown one, `moderate` for someone who is not staff, or a
+        suspended account."""
+        name = clean_text(name, Limits.TOKEN_NAME_MAX, "Token names", field="name")
+        if not name:
+            raise ValidationError("Give the token a name: what will use it?", field="name")
+        wanted = set(scopes or ())
+        if not wanted or any(Scope.get(scope) is None for scope in wanted):
+            raise ValidationError(f"Choose scopes among {', '.join(Scope.values())}.",
+                                  field="scopes")
+        if Scope.MODERATE in wanted and not user.is_moderator:
+            raise ValidationError("Only moderators and admins can have the moderate scope.",
+                                  field="scopes")
+        if user.is_suspended:
+            raise ValidationError("Your account is suspended.")
+        secret = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.create(user=user.id, name=name, token_hash=LoginSession.digest(secret),
+                           scopes=" ".join(s for s in Scope.values() if s in wanted),
+                           created=utcnow())
+        return token, secret
+
+    @classmethod
+    def authenticate(cls, secret):
+        """The live token whose secret is `secret`, with its user as `token.user`, when that
+        user is active; else None (one query; last_used is written once a minute at most)."""
+        if not secret or not isinstance(secret, str) or len(secret) > 100:
+            return None
+        # with whether a block or mute touches the user (User.screens: the feeds read it)
+        token = (cls.select(cls, User, screens_of(User.id).alias("screens"))
+                 .join(User, on=(cls.user == User.id))
+                 .where((cls.token_hash == LoginSession.digest(secret))
+                        & cls.revoked_at.is_null()).first())
+        if token is None or token.user.is_suspended:
+            return None
+        token.user._screens = bool(token.screens)
+        now = utcnow()
+        if token.last_used is None or (now - token.last_used).total_seconds() > cls.TOUCH_SECONDS:
+            cls.update(last_used=now).where(cls.id == token.id).execute()
+            token.last_used = now
+        return token
+
+    @classmethod
+    def of(cls, user):
+        """Query of `user`'s tokens, live ones first, newest first."""
+        return (cls.select().where(cls.user == user.id)
+                .order_by(cls.revoked_at.is_null(False), cls.created.desc(), cls.id.desc()))
+
+    @classmethod
+    def revoke_all(cls, user):
+        """Revoke every live token of `user`; returns how many."""
+        return (cls.update(revoked_at=utcnow())
+                .where((cls.user == user.id) & cls.revoked_at.is_null()).execute())
+
+    @classmethod
+    def revoke(cls, user, token_id):
+        """Revoke `user`'s token `token_id` (idempotent); returns whether one was live."""
+        return bool(cls.update(revoked_at=utcnow())
+                    .where((cls.id == token_id) & (cls.user == user.id)
+                           & cls.revoked_at.is_null()).execute())
 
 
 class Relationship(BaseModel):
@@ -900,6 +998,19 @@ class Report(BaseModel):
         indexes = ((("reporter", "message"), True), (("resolved_at", "created"), False))
 
     @classmethod
+    def listing(cls, status="open"):
+        """Query of the reports (`status` open, resolved or all) with their message, its
+        author and the reporter joined (report.message.user, report.reporter)."""
+        Author, Reporter = User.alias("author"), User.alias("reporter")
+        query = (cls.select(cls, Message, Author, Reporter)
+                 .join(Message, on=(cls.message == Message.id))
+                 .join(Author, on=(Message.user == Author.id), attr="user")
+                 .switch(cls).join(Reporter, on=(cls.reporter == Reporter.id), attr="reporter"))
+        if status == "open":
+            return query.where(cls.resolved_at.is_null())
+        return query.where(cls.resolved_at.is_null(False)) if status == "resolved" else query
+
+    @classmethod
     def file(cls, reporter, message, category, note=""):
         """Record `reporter`'s report on `message`; ValidationError on bad input or a repeat."""
         if Category.get(category) is None:
@@ -1011,6 +1122,13 @@ class AuditLog(BaseModel):
                 .where((cls.target_model == type(target).__name__.lower())
                        & (cls.target_id == str(target.id)))
                 .order_by(cls.created.desc(), cls.id.desc()).limit(limit))
+
+    @classmethod
+    def listing(cls):
+        """Query of every entry with its actor joined as `entry.actor` (None: the system)."""
+        Actor = User.alias("actor")
+        return cls.select(cls, Actor).join(Actor, JOIN.LEFT_OUTER, on=(cls.actor == Actor.id),
+                                           attr="actor")
 
     @classmethod
     def done_by(cls, actor, limit=20):
@@ -1134,9 +1252,9 @@ PEOPLE_BY_PREFIX = Shape(lambda p: (
     .where(User.suspended_at.is_null() & User.prefix_range(User.username, p(0), p(1)))
     .order_by(fn.LOWER(User.username)).limit(p(2))))
 
-MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, Relationship, Message,
-          MessageLike, MessageStats, MessageTag, Block, Mute, Notification, Report, AuditLog,
-          Appeal]
+MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, ApiToken, Relationship,
+          Message, MessageLike, MessageStats, MessageTag, Block, Mute, Notification, Report,
+          AuditLog, Appeal]
 
 # Usernames are unique ignoring case: "Alice" and "alice" are one person.
 User.add_index(User.index(fn.LOWER(User.username), unique=True, name="user_username_lower"))

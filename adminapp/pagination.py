@@ -108,6 +108,11 @@ def _decode_message(cursor):
 
 def notifications(model):
     """Keyset over notifications by (created, id), newest first."""
+    return by_created(model)
+
+
+def by_created(model):
+    """Keyset over rows by (created, id), newest first: notifications, reports, the audit log."""
     return Keyset((model.created, model.id), _encode_created, _decode_message)
 
 

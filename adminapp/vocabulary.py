@@ -152,6 +152,13 @@ class Notice(Word):
     APPEAL_REJECTED = "appeal_rejected", "Your appeal was rejected", "secondary"
 
 
+class Scope(Word):
+    """What an API token may do (models.ApiToken); `moderate` is for staff only."""
+    READ = "read", "Read: your timeline and notifications", "info"
+    WRITE = "write", "Write: post, delete, like, follow, report", "primary"
+    MODERATE = "moderate", "Moderate: the moderation verbs (staff only)", "warning"
+
+
 class Limits:
     """How long what people type may be; models, forms and templates read these."""
     USERNAME_MIN = 3
@@ -164,6 +171,7 @@ class Limits:
     NOTE_MAX = 1000    # a reporter's note to the moderators
     APPEAL_MAX = 1000  # what a person says in an appeal
     MENTIONS_MAX = 10  # people a message can notify by @name
+    TOKEN_NAME_MAX = 100  # what an API token is called by its owner
 
 
 # Reasons offered wherever a moderator gives one (the verbs accept any text up to REASON_MAX);
@@ -177,6 +185,6 @@ SUSPENSION_LENGTHS = ((1, "1 day"), (7, "7 days"), (30, "30 days"), (None, "Unti
 def init_app(app):
     """Make the vocabulary available to every template (`Role`, `Category`, `Limits`, ...)."""
     app.jinja_env.globals.update(Role=Role, Category=Category, Action=Action, Outcome=Outcome,
-                                 Target=Target, Notice=Notice, Limits=Limits,
+                                 Target=Target, Notice=Notice, Limits=Limits, Scope=Scope,
                                  AppealStatus=AppealStatus, REASON_PRESETS=REASON_PRESETS,
                                  SUSPENSION_LENGTHS=SUSPENSION_LENGTHS)

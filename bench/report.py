@@ -18,6 +18,7 @@ PAGES = [
     ("search_common", "/search/?q=<common word>"),
     ("search_rare", "/search/?q=<rare word>"),
     ("tag", "/tags/<most used tag>/"),
+    ("api_public", "/api/v1/timelines/public"),
     ("admin", "/admin/"),
     ("admin_messages", "/admin/message/"),
     ("admin_search", "/admin/message/?search=<common word>"),

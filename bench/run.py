@@ -200,6 +200,8 @@ class Bench:
                 Target("search_common", f"/search/?q={info['search_common']}", demo, "demo"),
                 Target("search_rare", f"/search/?q={info['search_rare']}", demo, "demo"),
                 Target("tag", f"/tags/{quote(info['tag'] or 'none')}/", demo, "demo"),
+                # JSON, no template; the API reads no cookie: the visitor's view
+                Target("api_public", "/api/v1/timelines/public", demo, "demo"),
                 Target("admin", "/admin/", admin, "admin"),
                 Target("admin_messages", "/admin/message/", admin, "admin"),
                 Target("admin_search", f"/admin/message/?search={info['search_common']}",

@@ -26,6 +26,8 @@ def load_user(token):
 def end_stale_session():
     """Clear the cookies of a login session that has ended (logout elsewhere, password
     change, suspension, role change), and say why, at the browser's next request."""
+    if request.path.startswith("/api/"):
+        return None  # the API reads no cookie (tokens only): nothing to clear or say there
     if current_user.is_authenticated:
         return None
     cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")

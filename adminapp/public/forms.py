@@ -1,11 +1,13 @@
 """Forms of the public site: post, report, settings, appeal."""
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, IntegerField, PasswordField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import models
 from ..forms import model_rule
-from ..vocabulary import Category, Limits
+from ..vocabulary import Category, Limits, Scope
 
 
 class MessageForm(FlaskForm):
@@ -33,6 +35,22 @@ class SettingsForm(FlaskForm):
                                  [Optional(strip_whitespace=False), model_rule(models.clean_password)],
                                  render_kw={"autocomplete": "new-password",
                                             "minlength": Limits.PASSWORD_MIN})
+    revoke_tokens = BooleanField("With a new password, also revoke my API tokens")
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Name (what will use it)", [InputRequired(), Length(max=Limits.TOKEN_NAME_MAX)],
+                       render_kw={"maxlength": Limits.TOKEN_NAME_MAX,
+                                  "placeholder": "e.g. my posting script"})
+    scopes = SelectMultipleField("Scopes", [InputRequired()], default=[Scope.READ.value],
+                                 widget=ListWidget(prefix_label=False),
+                                 option_widget=CheckboxInput())
+
+    def offer_scopes(self, user):
+        """The scopes `user` may choose: `moderate` only for staff (ApiToken.issue's rule)."""
+        self.scopes.choices = [choice for choice in Scope.options()
+                               if choice.value != Scope.MODERATE or user.is_moderator]
+        return self
 
 
 class AppealForm(FlaskForm):

@@ -5,12 +5,12 @@ from flask_login import current_user, login_required, logout_user
 
 from .. import feeds, moderation, models, pagination, search
 from ..formatting import normal_tag, parse_id
-from ..forms import form_page
+from ..forms import form_page, show_error
 from ..limits import account_key, limit
 from ..models import Message, User
 from ..security import appeal_pass_user_id, safe_next
 from ..vocabulary import SessionEnd
-from .forms import AppealForm, MessageForm, ReportForm, SettingsForm
+from .forms import AppealForm, MessageForm, ReportForm, SettingsForm, TokenForm
 
 bp = Blueprint("public", __name__)
 
@@ -402,7 +402,7 @@ def settings():
         try:
             ended.append(current_user.update_settings(
                 form.email.data, form.bio.data, form.new_password.data,
-                form.current_password.data))
+                form.current_password.data, revoke_tokens=form.revoke_tokens.data))
         except models.ValidationError as e:
             g.wrong_password = e.field == "current_password"
             raise
@@ -424,6 +424,35 @@ def logout_everywhere():
     logout_user()
     flash("You are logged out everywhere: on this device and every other one.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/settings/tokens/", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """Your API tokens: make one (its secret is on the answer to that POST, once), see
+    them, revoke them; the form again with the reason (422) when it is refused."""
+    form = TokenForm().offer_scopes(current_user)
+    secret, status = None, 200
+    if form.validate_on_submit():
+        try:
+            _, secret = models.ApiToken.issue(current_user, form.name.data, form.scopes.data)
+            form = TokenForm(formdata=None).offer_scopes(current_user)
+        except models.ValidationError as e:
+            show_error(form, e)
+            status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("public/tokens.html", title="API tokens", form=form, secret=secret,
+                           tokens=list(models.ApiToken.of(current_user))), status
+
+
+@bp.route("/settings/tokens/<id:token_id>/revoke/", methods=["POST"])
+@login_required
+def revoke_token(token_id):
+    """Revoke one of your tokens (idempotent): it stops working at once."""
+    if models.ApiToken.revoke(current_user, token_id):
+        flash("The token is revoked: it no longer works.", "info")
+    return redirect(url_for("public.tokens"))
 
 
 # --- moderation in place (the same verbs as the back office) ------------------------------
