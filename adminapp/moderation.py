@@ -14,7 +14,7 @@ from .db import database
 from .models import (Appeal, AuditLog, LoginSession, Message, Notification, Relationship, Report,
                      User, clean_reason, utcnow)
 from .vocabulary import (REVERSIBLE, SUSPENSION_LENGTHS, Action, AppealStatus, Category, Limits,
-                         Notice, Outcome, Role, SessionEnd)
+                         Notice, Outcome, Role, SessionEnd, Target)
 
 MODERATOR = Role.MODERATOR.rank
 ADMIN = Role.ADMIN.rank
@@ -173,14 +173,26 @@ def suspended_by(user):
             .order_by(AuditLog.created.desc(), AuditLog.id.desc()).scalar())
 
 
+WARN_REPEAT_SECONDS = 10  # the same warning by the same moderator this soon: a double click
+
+
 def warn_user(actor, user, reason):
     """Warn `user`: a strike with a reason, nothing else changes; they are told. Returns
-    the audit entry (every warning is one, even a repeated one)."""
+    the audit entry (every warning is one, even a repeated one, except the same warning
+    by the same moderator within WARN_REPEAT_SECONDS: that entry is returned, no second
+    strike)."""
     require(actor, user)
     reason = clean_reason(reason)
     if not reason:
         raise NotAllowed("A warning needs a reason: it is what the person is told.")
     with database.atomic():
+        since = utcnow() - datetime.timedelta(seconds=WARN_REPEAT_SECONDS)
+        for entry in AuditLog.select().where(
+                (AuditLog.target_model == Target.USER.value)
+                & (AuditLog.target_id == str(user.id)) & (AuditLog.action == Action.WARN.value)
+                & (AuditLog.actor == actor.id) & (AuditLog.created >= since)):
+            if entry.details.get("reason") == reason:
+                return entry
         told = Notification.send(user.id, Notice.WARNED, text=reason)
         return _record(actor, Action.WARN, user, reason=reason,
                        notified=[Notice.WARNED.value] if told else [])

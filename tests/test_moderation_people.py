@@ -57,8 +57,8 @@ def test_the_author_of_a_hidden_message_reads_it_and_why(client, auth, accounts,
 # --- warnings -----------------------------------------------------------------------------
 def test_a_warning_is_a_strike_with_a_reason_and_nothing_else(accounts):
     mod, user = accounts["moderator"], accounts["user"]
-    for _ in range(2):
-        moderation.warn_user(mod, user, "Spam")
+    for reason in ("Spam", "Off-topic"):
+        moderation.warn_user(mod, user, reason)
     assert moderation.strikes(user.id) == 2
     assert fresh(user).suspended_at is None
     with pytest.raises(moderation.NotAllowed, match="needs a reason"):
@@ -68,6 +68,22 @@ def test_a_warning_is_a_strike_with_a_reason_and_nothing_else(accounts):
     with pytest.raises(moderation.NotAllowed):
         moderation.warn_user(accounts["reporter"], user, "Spam")
     assert moderation.strikes(user.id) == 2 and moderation.strikes(accounts["admin"].id) == 0
+
+
+
+def test_the_same_warning_twice_in_a_moment_is_one_strike(accounts):
+    """A double click on Warn (the same moderator, the same reason, within seconds) gives
+    one strike and one notice; the same warning later is a second strike."""
+    mod, user = accounts["moderator"], accounts["user"]
+    first = moderation.warn_user(mod, user, "Spam")
+    assert moderation.warn_user(mod, user, "Spam").id == first.id
+    assert moderation.strikes(user.id) == 1
+    assert Notification.select().where((Notification.recipient == user.id)
+                                       & (Notification.kind == "warned")).count() == 1
+    AuditLog.update(created=utcnow() - datetime.timedelta(
+        seconds=moderation.WARN_REPEAT_SECONDS + 1)).where(AuditLog.id == first.id).execute()
+    assert moderation.warn_user(mod, user, "Spam").id != first.id
+    assert moderation.strikes(user.id) == 2
 
 
 def test_warn_from_the_profile_and_the_back_office(client, auth, accounts):
