@@ -62,6 +62,10 @@ class ModeratorView(StaffOnly, FlaskAdminFixes, ModelView):
     can_export = True
     export_types = ["csv"]
     export_max_rows = 0  # every matching row, streamed (compat._export_data)
+    # buttons of its own on each list row (templates/admin/moderation_list.html, block
+    # row_buttons): a scoped block costs a copy of the template's context for every row,
+    # so only views that have such buttons render it
+    has_row_buttons = False
     page_size = 20
     can_set_page_size = True
     # no COUNT(*) over large tables on every list page
