@@ -11,6 +11,10 @@ from .filters import ExistsFilter, IdEquals, IsSetFilter, date_filters, username
 
 HiddenBy = User.alias("hidden_by_user")
 REPLIES_SHOWN = 50  # on a message's details page, oldest first
+# what the message list reads of a message (its mentions are the public rows' business)
+MESSAGE_FIELDS = [f for f in Message._meta.sorted_fields if f.name != "mentions"]
+PERSON_FIELDS = (User.id, User.username, User.email, User.role, User.suspended_at,
+                 User.suspended_until)
 COUNT = fn.COUNT(SQL("*"))
 
 
@@ -66,7 +70,10 @@ class MessageView(ModeratorView):
     def get_query(self):
         reports = Report.select(COUNT).where(Report.message == Message.id)
         open_reports = reports.where(Report.resolved_at.is_null())
-        return (Message.select(Message, User, HiddenBy, reports.alias("report_count"),
+        # of the people, what the cells and the rules read (not a password hash or a bio:
+        # a list row is rendered once per distinct content, keyed on all it holds)
+        return (Message.select(*MESSAGE_FIELDS, *PERSON_FIELDS, HiddenBy.id, HiddenBy.username,
+                               reports.alias("report_count"),
                                open_reports.alias("open_report_count"),
                                fn.COALESCE(MessageStats.replies, 0).alias("reply_count"),
                                fn.COALESCE(MessageStats.likes, 0).alias("like_count"))
