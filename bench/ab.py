@@ -22,8 +22,9 @@ import time
 WORKER = "bench-ab-worker"
 
 
-def worker(repo, database_url, user):
-    """Serve 'path n' lines from stdin: answer the mean milliseconds of n requests."""
+def logged_in_client(repo, database_url, user):
+    """A test client of the tweepee checkout `repo` on `database_url`, logged in as `user`
+    with the seed's demo password ("-": a visitor)."""
     sys.path.insert(0, repo)
     from adminapp import create_app
 
@@ -35,6 +36,12 @@ def worker(repo, database_url, user):
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
         client.post("/login/", data={"username": user, "password": "tweepee-demo",
                                      "csrf_token": token})
+    return client
+
+
+def worker(repo, database_url, user):
+    """Serve 'path n' lines from stdin: answer the mean milliseconds of n requests."""
+    client = logged_in_client(repo, database_url, user)
     print("ready", flush=True)
     for line in sys.stdin:
         path, n = line.split()

@@ -23,23 +23,15 @@ import subprocess
 import sys
 import tempfile
 
+from bench.ab import logged_in_client
+
 WORKER = "bench-instructions-worker"
 WARM_UP = 20
 
 
 def worker(repo, database_url, user, path, requests):
     """Serve `path` WARM_UP times, then `requests` more (the part the caller measures)."""
-    sys.path.insert(0, repo)
-    from adminapp import create_app
-
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x" * 32,
-                      "RATELIMIT_ENABLED": False, "SUSPENSION_CHECK_SECONDS": 0})
-    client = app.test_client()
-    if user != "-":
-        html = client.get("/login/").get_data(as_text=True)
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-        client.post("/login/", data={"username": user, "password": "tweepee-demo",
-                                     "csrf_token": token})
+    client = logged_in_client(repo, database_url, user)
     for _ in range(WARM_UP):
         status = client.get(path).status_code
         if status != 200:
