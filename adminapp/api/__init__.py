@@ -1,4 +1,4 @@
-"""The JSON API, /api/v1/ (DESIGN.md, "The JSON API"): APIFlask writes the OpenAPI
+"""The JSON API, /api/v1/ (docs/architecture.md, "The JSON API"): APIFlask writes the OpenAPI
 document (/api/v1/openapi.json) from these views and their marshmallow schemas.
 
 Each resource parses, calls the model method, feed or moderation verb the site's pages

@@ -200,7 +200,7 @@ PROBLEM = {
 
 # --- shaping rows -------------------------------------------------------------------------
 def message_json(row):
-    """A message row of feeds.py as DESIGN.md's message."""
+    """A message row of feeds.py as the API's message (docs/architecture.md, "The JSON API")."""
     return {"id": row.id, "content": row.content, "created_at": row.pub_date,
             "author": {"username": row.user.username,
                        "url": url_for("public.profile", username=row.user.username,
