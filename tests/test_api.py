@@ -1,4 +1,4 @@
-"""The JSON API, /api/v1/ (docs/architecture.md, "The JSON API"): tokens, scopes and roles, problem+json errors,
+"""The JSON API, /api/v1/ (docs/architecture.md, "The JSON API"): tokens, scopes and
 keyset pages, the OpenAPI document and its docs page."""
 import json
 import re

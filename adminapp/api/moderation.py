@@ -107,8 +107,11 @@ def unhide(message_id, body):
     return hidden_or_shown(moderation.unhide_message, message_id, body["reason"])
 
 
-def profile_after(user):
-    """The profile of `user` after a verb, as the acting moderator sees it."""
+def on_user(verb, username, reason, **options):
+    """Run the moderation `verb` on the user called `username` (404 if none); returns
+    their profile after it, as the acting moderator sees it."""
+    user = user_or_404(username)
+    act(verb, user, reason, **options)
     return user_json(User.profile(user.username, token_auth.current_user))
 
 
@@ -119,9 +122,7 @@ def profile_after(user):
 @bp.doc(responses=REFUSED)
 def suspend(username, body):
     """Suspend someone for `days` (1, 7, 30) or until restored; they are told why."""
-    user = user_or_404(username)
-    act(moderation.suspend_user, user, body["reason"], days=body["days"])
-    return profile_after(user)
+    return on_user(moderation.suspend_user, username, body["reason"], days=body["days"])
 
 
 @bp.post("/moderation/users/<username>/restore")
@@ -131,9 +132,7 @@ def suspend(username, body):
 @bp.doc(responses=REFUSED)
 def restore(username, body):
     """Lift a suspension (a moderator cannot lift an admin's)."""
-    user = user_or_404(username)
-    act(moderation.restore_user, user, body["reason"])
-    return profile_after(user)
+    return on_user(moderation.restore_user, username, body["reason"])
 
 
 @bp.post("/moderation/users/<username>/warn")
@@ -143,9 +142,7 @@ def restore(username, body):
 @bp.doc(responses=REFUSED)
 def warn(username, body):
     """Warn someone: a strike with the reason they are told."""
-    user = user_or_404(username)
-    act(moderation.warn_user, user, body["reason"])
-    return profile_after(user)
+    return on_user(moderation.warn_user, username, body["reason"])
 
 
 @bp.get("/moderation/audit")
