@@ -7,6 +7,7 @@ the templates (an endpoint, a static file's name); never pass it a value that
 varies with the data, like a username (write those paths out: "/users/<name>/").
 """
 from flask import current_app, url_for
+from markupsafe import Markup
 
 KEPT = 1000  # URLs per app; beyond, the cache starts again (a misuse, not a leak)
 
@@ -24,6 +25,20 @@ def path_for(endpoint, **values):
     return path
 
 
+def kept_html(*key, caller):
+    """The HTML of a template's `{% call kept_html(key...) %}` block: rendered once per app
+    and `key`, then kept. The key must hold everything the block shows (the back office's
+    menu: the viewer's role and the page's view), and the block nothing of the request."""
+    fragments = current_app.extensions.setdefault("html_fragments", {})
+    html = fragments.get(key)
+    if html is None:
+        if len(fragments) >= KEPT:
+            fragments.clear()
+        html = fragments[key] = Markup(caller())
+    return html
+
+
 def init_app(app):
-    """Give the templates `path_for`."""
+    """Give the templates `path_for` and `kept_html`."""
     app.add_template_global(path_for)
+    app.add_template_global(kept_html)
