@@ -223,6 +223,27 @@ def test_recent_actions_show_the_verbs_newest_first(client, site, as_mod):
     assert "spam bot" in actions and "dismissed" in actions
 
 
+def test_a_reload_shows_what_changed_since(client, site, staff, as_mod, monkeypatch, now):
+    """Parts of the page are kept per content: each change shows at the next reload."""
+    first = dashboard_page(client)
+    assert section(dashboard_page(client), "open-reports") == section(first, "open-reports")
+    alice, bob = site["alice"], site["bob"]
+    Report.file(bob, site["messages"]["alice_today_1"], "spam", note="more spam")
+    Message.create(user=alice, content="alice again", pub_date=now)
+    moderation.hide_message(staff.moderator, site["messages"]["bob_6d"], "off-topic here")
+    second = dashboard_page(client)
+    assert kpis(second)["open_reports"] == kpis(first)["open_reports"] + 1
+    assert kpis(second)["messages_today"] == kpis(first)["messages_today"] + 1
+    assert "more spam" in section(second, "open-reports")
+    assert "All 3 open reports" in section(second, "open-reports")
+    assert rows(second, "recent-actions", "data-action")[0] == "hide"
+    assert "off-topic here" in section(second, "recent-actions")
+    # hours later, the same rows say how long ago they were filed
+    later = now + datetime.timedelta(hours=2, minutes=30)
+    monkeypatch.setattr(dashboard, "utcnow", lambda: later)
+    assert "2 h ago" in section(dashboard_page(client), "open-reports")
+
+
 def test_empty_site_still_renders(client, auth, make_user):
     make_user("mod", role="moderator")
     auth.login("mod")

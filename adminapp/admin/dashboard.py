@@ -21,7 +21,7 @@ from werkzeug.routing import BuildError
 
 from .. import db, moderation
 from ..compiled import Shape
-from ..formatting import excerpt
+from ..formatting import excerpt, timeago
 from ..links import path_for
 from ..models import (ActivityDay, Appeal, AuditLog, FollowedDay, Message, PosterDay, Report,
                       User, UserStats, utcnow)
@@ -287,6 +287,15 @@ def change_note(entry):
     return ""
 
 
+def with_ago(rows, now):
+    """`rows` (dicts with a "created"), each given its "ago" as of `now` ("3 min ago"):
+    what the page shows of the time, so that a part of the page is kept while it reads
+    the same (templates/admin/dashboard.html)."""
+    for row in rows:
+        row["ago"] = timeago(row["created"], now)
+    return rows
+
+
 class DashboardView(StaffOnly, AdminIndexView):
     """KPI cards, a 30-day chart, this week's top users, the report queue and recent actions."""
 
@@ -304,8 +313,8 @@ class DashboardView(StaffOnly, AdminIndexView):
             "chart": chart_data(period, CHART_SQL.rows(*values)),
             "top_posters": [row for row in TOP_POSTERS_SQL.dicts(*values) if row["n"]],
             "most_followed": [row for row in MOST_FOLLOWED_SQL.dicts(*values) if row["n"]],
-            "open_reports": OPEN_REPORTS_SQL.dicts(),
-            "recent_actions": RECENT_ACTIONS_SQL.dicts(),
+            "open_reports": with_ago(OPEN_REPORTS_SQL.dicts(), period.now),
+            "recent_actions": with_ago(RECENT_ACTIONS_SQL.dicts(), period.now),
             "week_days": WEEK_DAYS,
             "chart_days": CHART_DAYS,
             "admin_url": admin_url,
