@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 import pytest
 
 
-
 def csp(response):
     """The Content-Security-Policy as {directive: [sources]}."""
     policy = {}
@@ -34,6 +33,21 @@ def test_flask_admin_scripts_carry_the_request_s_nonce(client, auth, make_user):
     scripts = re.findall(r"<script\b[^>]*>", response.get_data(as_text=True))
     inline = [s for s in scripts if "src=" not in s]
     assert inline and all(f'nonce="{nonce}"' in s for s in inline)
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/message/", "/admin/report/"])
+def test_kept_parts_of_back_office_pages_carry_each_request_s_nonce(client, auth, make_user,
+                                                                     path):
+    """Menus, style sheets and scripts are kept between requests: the nonce is not."""
+    make_user("mod", role="moderator")
+    auth.login("mod")
+    for _ in range(3):
+        response = client.get(path)
+        nonce = csp(response)["script-src"][1][len("'nonce-"):-1]
+        html = response.get_data(as_text=True)
+        tags = re.findall(r"<(?:script|link rel=\"stylesheet\"|link href=[^>]*stylesheet)\b[^>]*>", html)
+        found = re.findall(r'nonce="([^"]*)"', html)
+        assert len(tags) >= 5 and found and set(found) == {nonce}
 
 
 def test_hsts_only_when_cookies_are_secure(make_app):

@@ -106,17 +106,18 @@ class ModeratorView(StaffOnly, FlaskAdminFixes, ModelView):
         return [(name, text, confirmations.get(name)) for name, text in actions
                 if self.action_applies(name, model)]
 
-    def kept_cells(self, row, render):
-        """The HTML of `row`'s data cells on a list page: `render(row)` (a macro of
+    def kept_cells(self, row, render, context=()):
+        """The HTML of `row`'s cells on a list page: `render(row)` (a macro of
         templates/admin/moderation_list.html) once per distinct content, then kept.
 
         The key is everything a cell can show: the row's fields, its extra columns and
         its joined rows, recursively (the cells' formatters read nothing else, never the
-        viewer), so an edited, hidden or reported row is rendered anew."""
+        viewer), so an edited, hidden or reported row is rendered anew; and `context`,
+        what else `render` reads (the viewer's role, the page's address)."""
         if self.column_editable_list:
             return render(row)
         kept = current_app.extensions.setdefault("admin_rows", {})
-        key = (self.endpoint, repr(row_state(row)))
+        key = (self.endpoint, context, repr(row_state(row)))
         html = kept.get(key)
         if html is None:
             if len(kept) >= ROWS_KEPT:
