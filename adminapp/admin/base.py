@@ -18,7 +18,7 @@ from .. import moderation
 from ..formatting import parse_id
 from ..vocabulary import Limits
 from .cells import DETAIL_TYPE_FORMATTERS, EXPORT_TYPE_FORMATTERS, TYPE_FORMATTERS
-from .compat import FlaskAdminFixes
+from .compat import FlaskAdminFixes, ListRow
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -110,20 +110,28 @@ class ModeratorView(StaffOnly, FlaskAdminFixes, ModelView):
         """The HTML of `row`'s cells on a list page: `render(row)` (a macro of
         templates/admin/moderation_list.html) once per distinct content, then kept.
 
-        The key is everything a cell can show: the row's fields, its extra columns and
-        its joined rows, recursively (the cells' formatters read nothing else, never the
-        viewer), so an edited, hidden or reported row is rendered anew; and `context`,
-        what else `render` reads (the viewer's role, the page's address)."""
+        The key is everything a cell can show: the row's values as the database sent
+        them (a ListRow), else its fields, extra columns and joined rows, recursively (the
+        cells' formatters read nothing else, never the viewer), so an edited, hidden or
+        reported row is rendered anew; and `context`, what else `render` reads (the
+        viewer's role, the page's address)."""
+        lazy = isinstance(row, ListRow)
         if self.column_editable_list:
-            return render(row)
+            return render(row.model if lazy else row)
         kept = current_app.extensions.setdefault("admin_rows", {})
-        key = (self.endpoint, context, repr(row_state(row)))
+        key = (self.endpoint, context, repr(row.values if lazy else row_state(row)))
         html = kept.get(key)
         if html is None:
             if len(kept) >= ROWS_KEPT:
                 kept.clear()
-            html = kept[key] = render(row)
+            html = kept[key] = render(row.model if lazy else row)
         return html
+
+    @property
+    def rows_kept_whole(self):
+        """Whether the list renders each row whole through kept_cells (no buttons of the
+        view's own, no row block of another template): its rows come as ListRows."""
+        return not self.has_row_buttons and self.list_template == ModeratorView.list_template
 
     def get_export_value(self, model, name):
         """A CSV cell: a value a spreadsheet would run as a formula (=, +, -, @, tab, CR

@@ -135,7 +135,16 @@ class FlaskAdminFixes:
         query, sql, params = self._kept_list(page, sort_column, sort_desc, search, filters, size)
         if page:
             params = [*params[:-1], page * size]
-        return None, list(query._get_cursor_wrapper(database.execute_sql(sql, params)))
+        rows = query._get_cursor_wrapper(database.execute_sql(sql, params))
+        if not self.rows_kept_whole:
+            return None, list(rows)
+        rows.initialize()
+        rows.initialized = True
+        return None, [ListRow(values, rows.process_row) for values in rows.cursor.fetchall()]
+
+    # a view whose list rows are rendered whole and kept (templates/admin/moderation_list.html)
+    # reads a row's model instance only to render it the first time (ListRow)
+    rows_kept_whole = False
 
     def _kept_list(self, page, sort_column, sort_desc, search, filters, size):
         """(query, sql, params) of a list page: built and compiled once per view and shape
@@ -192,6 +201,27 @@ class FlaskAdminFixes:
                                      view_args.search, view_args.filters, execute=False,
                                      page_size=self.export_max_rows)
         return count, _stream(query)
+
+
+class ListRow:
+    """A row of a list page as the database sent it (`values`); the model instance its
+    cells are rendered from (`model`) is built on first use. A row whose HTML is kept
+    (ModeratorView.kept_cells, keyed on the values) needs none: building the instances
+    of a message, its author and the rest was a tenth of a list page."""
+
+    __slots__ = ("values", "_build", "_model")
+
+    def __init__(self, values, build):
+        self.values, self._build, self._model = values, build, None
+
+    @property
+    def model(self):
+        if self._model is None:
+            self._model = self._build(self.values)
+        return self._model
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
 
 
 def _usable_url(url):
