@@ -206,6 +206,23 @@ def test_an_admin_acts_on_a_moderators_message(client, as_admin, staff, make_use
     assert fresh(report.message).hidden_reason == "Abuse or harassment"
 
 
+def test_a_queue_row_is_each_viewers_own_with_their_form_token(client, auth, staff, make_user,
+                                                             make_message):
+    """Rows are kept between requests: the moderator's copy (no buttons: the author is
+    staff) is not shown to the admin, and each one's form carries their own token."""
+    report = Report.file(make_user("carol"), make_message(staff.moderator, "oops"), "abuse")
+    auth.login("mod")
+    assert 'name="do" value="hide"' not in queue_row(client, report)
+    auth.logout()
+    auth.login("root")
+    row = queue_row(client, report)
+    assert 'name="do" value="hide"' in row
+    token = re.search(r'name="csrf_token" value="([^"]+)"', row).group(1)
+    data = {"id": report.id, "do": "hide", "reason": "Spam", "csrf_token": token}
+    assert client.post("/admin/report/act/", data=data, csrf=False).status_code == 302
+    assert fresh(report.message).hidden_reason == "Spam"
+
+
 def test_a_resolved_report_is_refused_with_a_flash(client, as_mod, reported):
     act(client, reported, "dismiss")
     response = act(client, reported, "hide", "Spam")

@@ -10,6 +10,7 @@ templates/admin/_cells.html), its get_query() joining what it shows, and thin
 bulk actions that call adminapp.moderation through `apply`.
 """
 from flask import abort, current_app, flash, redirect, request, url_for
+from markupsafe import Markup
 from flask_admin.contrib.peewee import ModelView
 from flask_login import current_user
 from peewee import Model
@@ -23,6 +24,7 @@ from .compat import FlaskAdminFixes, ListRow
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ROWS_KEPT = 2000  # list rows' cells kept per app (a few KB each); then start again
+SECRET = "\x00secret\x00"  # where a kept row had its request's form token
 
 
 def row_state(row, depth=3):
@@ -62,10 +64,9 @@ class ModeratorView(StaffOnly, FlaskAdminFixes, ModelView):
     can_export = True
     export_types = ["csv"]
     export_max_rows = 0  # every matching row, streamed (compat._export_data)
-    # buttons of its own on each list row (templates/admin/moderation_list.html, block
-    # row_buttons): a scoped block costs a copy of the template's context for every row,
-    # so only views that have such buttons render it
-    has_row_buttons = False
+    # its list's rows are rendered whole by kept_cells (templates/admin/moderation_list.html
+    # and report_list.html): they come as ListRows, read into models only to be rendered
+    rows_kept_whole = True
     page_size = 20
     can_set_page_size = True
     # no COUNT(*) over large tables on every list page
@@ -106,7 +107,7 @@ class ModeratorView(StaffOnly, FlaskAdminFixes, ModelView):
         return [(name, text, confirmations.get(name)) for name, text in actions
                 if self.action_applies(name, model)]
 
-    def kept_cells(self, row, render, context=()):
+    def kept_cells(self, row, render, context=(), secret=""):
         """The HTML of `row`'s cells on a list page: `render(row)` (a macro of
         templates/admin/moderation_list.html) once per distinct content, then kept.
 
@@ -114,7 +115,8 @@ class ModeratorView(StaffOnly, FlaskAdminFixes, ModelView):
         them (a ListRow), else its fields, extra columns and joined rows, recursively (the
         cells' formatters read nothing else, never the viewer), so an edited, hidden or
         reported row is rendered anew; and `context`, what else `render` reads (the
-        viewer's role, the page's address)."""
+        viewer's role, the page's address). A `secret` of the request in the HTML (a form's
+        token) is kept as a placeholder and put back in for each request."""
         lazy = isinstance(row, ListRow)
         if self.column_editable_list:
             return render(row.model if lazy else row)
@@ -124,14 +126,10 @@ class ModeratorView(StaffOnly, FlaskAdminFixes, ModelView):
         if html is None:
             if len(kept) >= ROWS_KEPT:
                 kept.clear()
-            html = kept[key] = render(row.model if lazy else row)
-        return html
-
-    @property
-    def rows_kept_whole(self):
-        """Whether the list renders each row whole through kept_cells (no buttons of the
-        view's own, no row block of another template): its rows come as ListRows."""
-        return not self.has_row_buttons and self.list_template == ModeratorView.list_template
+            html = kept[key] = str(render(row.model if lazy else row))
+            if secret:
+                html = kept[key] = html.replace(secret, SECRET)
+        return Markup(html.replace(SECRET, secret) if secret else html)
 
     def get_export_value(self, model, name):
         """A CSV cell: a value a spreadsheet would run as a formula (=, +, -, @, tab, CR

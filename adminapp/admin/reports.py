@@ -121,7 +121,6 @@ class ReportView(ModeratorView):
     danger_actions = ("hide_message",)
     list_template = "admin/report_list.html"
     reason_presets = REASON_PRESETS
-    has_row_buttons = True
 
     def row_buttons(self, report):
         """The row buttons that apply to `report` for the current user, [(name, label,
