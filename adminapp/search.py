@@ -85,7 +85,7 @@ def gin_index_statement():
 def suspended():
     """Inside the block the index is not kept row by row (a bulk load goes faster: an
     FTS5 insert per row cost 14 times a plain one); at its end it is built once from the
-    table and kept again."""
+    table and kept again (db.refresh_statistics then merges it: optimize)."""
     if db.is_sqlite():
         for name in FTS_TRIGGERS:
             database.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
@@ -106,6 +106,16 @@ def suspended():
 def rebuild():
     """SQLite: fill message_fts again from every message (after a bulk load)."""
     database.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+
+
+def optimize():
+    """SQLite: merge message_fts's b-trees into one. 'rebuild' leaves the index of a
+    million messages in several segments (9 at 1,000,000), and a query reads each one:
+    a common word's page cost 1.16 times its small-set cost before, 1.02 after. The
+    triggers' inserts start new segments that FTS5 merges as it goes; a bulk change
+    (the seed, a migration) ends with this."""
+    if db.is_sqlite() and database.table_exists(FTS_TABLE):
+        database.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
 
 
 def integrity_check():

@@ -3,7 +3,7 @@
 A cached file is named by its size and seed, e.g.
 `bench/data/tweepee-u10000-f50-m1000000-s1.db`, with a JSON file beside it that
 records how it was made: the time anchor (`--now`), the seeding time and rate,
-the seeding process's peak memory, and a digest of the seeding code (seed_data.py and adminapp/seed/).
+the seeding process's peak memory, and a digest of the seeding code (seed_data.py, adminapp/seed/ and adminapp/search.py).
 
 The anchor is the current minute when seeding, so that "today" and "an hour
 ago" on the pages and the dashboard have data. A cached file is reused while its
@@ -76,9 +76,12 @@ def age_hours(anchor):
 
 
 def seeding_digest():
-    """SHA-256 over the seeding code: seed_data.py and every module of adminapp/seed/."""
+    """SHA-256 over the seeding code: seed_data.py, adminapp/search.py and every module of
+    adminapp/seed/."""
     digest = hashlib.sha256()
-    paths = [SEED_SCRIPT] + sorted(glob.glob(os.path.join(REPO, "adminapp", "seed", "*.py")))
+    # adminapp/search.py: how the full-text index is built after the load
+    paths = [SEED_SCRIPT, os.path.join(REPO, "adminapp", "search.py")] + \
+        sorted(glob.glob(os.path.join(REPO, "adminapp", "seed", "*.py")))
     for path in paths:
         with open(path, "rb") as f:
             digest.update(os.path.relpath(path, REPO).encode() + b"\0" + f.read())
