@@ -22,6 +22,8 @@ PAGES = [
     ("admin", "/admin/"),
     ("admin_messages", "/admin/message/"),
     ("admin_search", "/admin/message/?search=<common word>"),
+    ("admin_reports", "/admin/report/"),
+    ("admin_users", "/admin/user/"),
 ]
 APPS = ("ceiling", "tweepee", "example")
 COLUMNS = ["page", "set", "app", "req/s", "p50 ms", "p99 ms", "÷ ceiling", "÷ example",

@@ -206,6 +206,8 @@ class Bench:
                 Target("admin_messages", "/admin/message/", admin, "admin"),
                 Target("admin_search", f"/admin/message/?search={info['search_common']}",
                        admin, "admin"),
+                Target("admin_reports", "/admin/report/", admin, "admin"),
+                Target("admin_users", "/admin/user/", admin, "admin"),
             ]
             rows = self.load_targets(dataset, "tweepee", server, targets)
         self.count_queries(rows, targets, {"app": "tweepee"}, env)
