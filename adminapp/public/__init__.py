@@ -4,7 +4,7 @@ import time
 from flask import current_app
 
 from .. import feeds, moderation, search
-from .rows import message_row, message_rows
+from .rows import message_row, message_rows, notice_rows
 from .views import bp
 
 
@@ -27,6 +27,7 @@ def init_app(app):
     app.add_template_global(moderation.can_moderate)
     app.add_template_global(message_row)
     app.add_template_global(message_rows)
+    app.add_template_global(notice_rows)
     app.add_template_filter(search.mark, "mark")
     app.add_template_global(feeds.visible_to)
     app.before_request(lift_due_suspensions)
