@@ -271,6 +271,26 @@ def test_undo_in_the_back_office_is_refused_to_who_may_not(client, auth, account
     assert fresh(accounts["user"]).is_suspended and not fresh(suspend).is_undone
 
 
+def test_an_audit_row_is_each_viewers_own_with_their_form_token(client, auth, accounts):
+    """Rows are kept between requests: the moderator's copy of an admin's suspension (no
+    Undo) is not the admin's, and the admin's Undo form carries the admin's own token."""
+    import re
+
+    moderation.suspend_user(accounts["admin"], accounts["user"], "Illegal content")
+    suspend = last_entry("suspend")
+    button = f'action="/admin/auditlog/undo/{suspend.id}/"'
+    auth.login("mod")
+    assert button not in client.get("/admin/auditlog/").get_data(as_text=True)
+    auth.logout()
+    auth.login("root")
+    page = client.get("/admin/auditlog/").get_data(as_text=True)
+    form = page[page.index(button):]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    response = client.post(f"/admin/auditlog/undo/{suspend.id}/", csrf=False,
+                           data={"csrf_token": token})
+    assert response.status_code == 302 and not fresh(accounts["user"]).is_suspended
+
+
 def test_the_appeal_queue_lists_searches_and_decides(client, as_mod, accounts, make_user,
                                                       make_message):
     user, other = accounts["user"], make_user("zed")

@@ -26,7 +26,6 @@ TargetUser = User.alias("target_user")
 
 class AuditLogView(ModeratorView):
     list_template = "admin/auditlog_list.html"
-    rows_kept_whole = False  # its Undo column reads the row for every viewer
     column_list = ("created", "actor", "action", "target", "details")
     column_details_list = ("id", "created", "actor", "action", "target", "details")
     column_export_list = ("id", "created", "actor", "action", "target_model", "target_id",
