@@ -601,3 +601,19 @@ def test_a_token_s_reader_does_not_see_across_a_block(api, make_user, make_messa
     assert "across the block" in texts()
     (reader.block(author) if who_blocks == "reader" else author.block(reader))
     assert "across the block" not in texts()
+
+
+
+def test_the_link_header_keeps_the_request_s_other_arguments(api, make_user, make_message,
+                                                              staff, token_for):
+    """Following `Link: rel="next"` asks for the same list: ?limit= and ?status= stay."""
+    alice = make_user("alice")
+    for n in range(5):
+        message = make_message(alice, f"m{n}")
+        api.post(f"/api/v1/messages/{message.id}/reports", {"category": "spam"},
+                 token=token_for(make_user(), "write"))
+    mod = token_for(staff.moderator, "moderate")
+    answer = api.get("/api/v1/moderation/reports?limit=2&status=all", token=mod)
+    next_url = re.match(r"<http://localhost([^>]+)>", answer.headers["Link"]).group(1)
+    assert "status=all" in next_url and "limit=2" in next_url and "cursor=" in next_url
+    assert len(api.get(next_url, token=mod).get_json()["items"]) == 2
