@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from adminapp.models import ApiToken, Message, MessageLike, Relationship, Report, utcnow
+from adminapp.models import (ApiToken, Message, MessageLike, Notification, Relationship, Report,
+                             User, utcnow)
 
 PROBLEM = "application/problem+json"
 
@@ -617,3 +618,21 @@ def test_the_link_header_keeps_the_request_s_other_arguments(api, make_user, mak
     next_url = re.match(r"<http://localhost([^>]+)>", answer.headers["Link"]).group(1)
     assert "status=all" in next_url and "limit=2" in next_url and "cursor=" in next_url
     assert len(api.get(next_url, token=mod).get_json()["items"]) == 2
+
+
+def test_reading_notifications_marks_them_read_as_the_page_does(api, client, auth, make_user,
+                                                                 token_for):
+    """GET /notifications returns them as they were (unread) and marks them read: the
+    nav's unread count drops, and the next read says so."""
+    alice, bob = make_user("alice"), make_user("bob")
+    bob.follow(alice)
+    auth.login("alice")
+    assert 'aria-label="1 unread"' in client.get("/public/").get_data(as_text=True)
+    secret = token_for(alice, "read")
+    first = api.get("/api/v1/notifications", token=secret).get_json()["items"]
+    assert [(n["kind"], n["actor"], n["unread"]) for n in first] == [("follow", "bob", True)]
+    assert User.get_by_id(alice.id).unread_count == 0
+    assert "unread" not in client.get("/public/").get_data(as_text=True)
+    assert Notification.select().where(Notification.read_at.is_null()).count() == 0
+    again = api.get("/api/v1/notifications", token=secret).get_json()["items"]
+    assert [n["unread"] for n in again] == [False]
