@@ -636,3 +636,59 @@ def test_reading_notifications_marks_them_read_as_the_page_does(api, client, aut
     assert Notification.select().where(Notification.read_at.is_null()).count() == 0
     again = api.get("/api/v1/notifications", token=secret).get_json()["items"]
     assert [n["unread"] for n in again] == [False]
+
+
+# --- search ---------------------------------------------------------------------------------
+def test_search_finds_what_the_search_page_finds_newest_first_in_pages(api, client, make_user,
+                                                                       make_message):
+    alice, bob = make_user("alice"), make_user("alicia")
+    carol = make_user("carol")
+    wanted = [make_message(alice, f"Tea time {n}").id for n in range(5)]
+    make_message(bob, "tea, hidden", hidden=True)
+    make_message(make_user("sus", suspended=True), "tea from a suspended account")
+    make_message(carol, "coffee only")
+    first = api.get("/api/v1/search?q=TEA&limit=3")
+    assert first.status_code == 200
+    body = first.get_json()
+    assert [m["id"] for m in body["items"]] == wanted[::-1][:3]
+    assert [p["username"] for p in body["people"]] == []
+    next_url = re.match(r"<http://localhost([^>]+)>", first.headers["Link"]).group(1)
+    assert "q=TEA" in next_url and "limit=3" in next_url
+    rest = api.get(next_url).get_json()
+    assert [m["id"] for m in rest["items"]] == wanted[::-1][3:] and rest["next"] is None
+    page = client.get("/search/?q=TEA").get_data(as_text=True)
+    assert all(f"/messages/{i}/" in page for i in wanted) and "tea, hidden" not in page
+    people = api.get("/api/v1/search?q=@ali").get_json()
+    assert [p["username"] for p in people["people"]] == ["alice", "alicia"]
+    assert people["items"] == []
+
+
+def test_search_respects_the_token_s_blocks(api, make_user, make_message, token_for):
+    reader, author = make_user("reader"), make_user("author")
+    make_message(author, "blocked words")
+    secret = token_for(reader, "read")
+    assert len(api.get("/api/v1/search?q=words", token=secret).get_json()["items"]) == 1
+    reader.block(author)
+    assert api.get("/api/v1/search?q=words", token=secret).get_json()["items"] == []
+    assert len(api.get("/api/v1/search?q=words").get_json()["items"]) == 1
+
+
+@pytest.mark.parametrize("q", ["", "   ", "!!!", '"', "-", "*", "--", "(", "()", "&=", '"" ""',
+                               "@", "_", "\u00a0\u200b", "🙂"])
+def test_a_search_without_words_is_a_422_on_q(api, q):
+    from urllib.parse import quote
+    answer = api.get(f"/api/v1/search?q={quote(q)}")
+    assert is_problem(answer, 422) and "q" in answer.get_json()["errors"]
+    assert is_problem(api.get("/api/v1/search"), 422)
+
+
+@pytest.mark.parametrize("q", ["x" * 1000, "tea " * 250, '"tea', "tea -x", "tea*", "NEAR(tea",
+                               "tea AND", "café 日本語 🙂", "a\x00b", "tea OR 1=1; --",
+                               "@" + "a" * 40, "\u202etea", "tea\ud800"])
+def test_junk_queries_never_fail(api, make_user, make_message, q):
+    from urllib.parse import quote
+    make_message(make_user("alice"), "tea café 日本語")
+    answer = api.get(f"/api/v1/search?q={quote(q, errors='surrogatepass')}")
+    assert answer.status_code in (200, 422), answer.get_data(as_text=True)
+    assert answer.status_code == 200 or is_problem(answer, 422)
+    assert is_problem(api.get(f"/api/v1/search?q={'x' * 1001}"), 422)

@@ -6,7 +6,9 @@ from apiflask import Schema
 from apiflask.fields import Boolean, DateTime, Dict, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 from flask import url_for
+from marshmallow import ValidationError
 
+from .. import search
 from ..moderation import SUSPENSION_DAYS
 from ..vocabulary import Category, Limits, Outcome, Scope
 
@@ -30,6 +32,20 @@ class PageQuery(Schema):
                     metadata={"description": "The `next` of the previous page (opaque)."})
     limit = Integer(load_default=20, validate=Range(1, MAX_PAGE),
                     metadata={"description": "Items per page, 1-100."})
+
+
+def has_words(text):
+    """A search must hold a word (search.terms of what the site reads of it): a 422 on `q`
+    for an empty one, or one of punctuation, quotes or operators only."""
+    if not search.terms(text[:search.QUERY_MAX]):
+        raise ValidationError("A search needs at least one word (letters or digits).")
+
+
+class SearchQuery(PageQuery):
+    q = String(required=True, validate=[Length(max=1000), has_words],
+               metadata={"description": "The words every message found holds (any case; "
+                                        "punctuation and operators are ignored), and the "
+                                        "start of the usernames found."})
 
 
 class TokenRequest(Schema):
@@ -122,6 +138,22 @@ class UserPage(Schema):
     next = String(allow_none=True, required=True)
 
 
+class SearchHit(MessageOut):
+    """A message a search found: a MessageOut. Its own class because the document lists
+    /search (the shortest path) first, and a MessageOut met there nested would take the
+    name that the top-level one of /messages needs (apispec warned, wrote MessageOut1)."""
+
+
+class SearchPage(Schema):
+    items = List(Nested(SearchHit), required=True)
+    next = String(allow_none=True, required=True,
+                  metadata={"description": "The cursor of the next page; null on the last."})
+    people = List(Nested(UserBrief), required=True,
+                  metadata={"description": "On the first page, the active people whose "
+                                           "username starts with the text (at most 5); "
+                                           "[] on the next pages."})
+
+
 class TokenOut(Schema):
     id = Integer(required=True)
     name = String(required=True)
@@ -211,9 +243,11 @@ def message_json(row):
 
 
 def user_brief(user):
-    """A user of a list (followers, following)."""
-    return {"username": user.username, "bio": user.bio,
-            "url": url_for("public.profile", username=user.username, _external=True)}
+    """A user of a list (followers, following), or a person found by a search (a dict)."""
+    username, bio = (user["username"], user["bio"]) if isinstance(user, dict) else \
+        (user.username, user.bio)
+    return {"username": username, "bio": bio,
+            "url": url_for("public.profile", username=username, _external=True)}
 
 
 def user_json(user):

@@ -95,29 +95,13 @@ def create():
 
 
 # --- search and tags ------------------------------------------------------------------
-PEOPLE_SHOWN = 5  # people whose name starts with a search's text
-QUERY_MAX = 200   # characters of a search that are read (the box allows as many)
-
-
-def people_starting(text):
-    """Active users whose username starts with `text` (an @ before it ignored), A to Z,
-    from the lower(username) index; [] without a query when `text` cannot start a name."""
-    prefix = text.strip().removeprefix("@")
-    if not models.USERNAME_PREFIX_RE.fullmatch(prefix):
-        return []
-    return User.starting_with(prefix, PEOPLE_SHOWN)
-
-
 @bp.route("/search/")
 def search_results():
     """Messages holding every word of ?q= (newest first, the words marked) and, on the
     first page, the people whose name starts with it. A query without words (only
     punctuation, quotes, operators) gets a page saying so, never an error."""
-    text = request.args.get("q", "")[:QUERY_MAX]
-    words = search.terms(text)
-    page = feeds.search_page(current_user, words, request.args, per_page())
-    first = not (request.args.get("before") or request.args.get("after"))
-    people = people_starting(text) if first else []
+    text = request.args.get("q", "")[:search.QUERY_MAX]
+    words, page, people = feeds.search_results(current_user, text, request.args, per_page())
     return render_template("public/search.html", title=f"Search: {text}" if text else "Search",
                            q=text, words=words, page=page, people=people)
 
