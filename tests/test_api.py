@@ -429,12 +429,10 @@ def test_the_verbs_keep_their_rule_on_who_may_act_on_whom(api, make_user, make_m
     shown = api.post(f"/api/v1/moderation/messages/{message.id}/unhide", {}, token=mod)
     assert shown.get_json()["hidden"] is False
     alice_token = token_for(alice, "read")
-    suspended = api.post("/api/v1/moderation/users/alice/suspend", {"reason": "spam", "days": 7},
+    suspended = api.post("/api/v1/moderation/users/alice/suspend", {"reason": "spam"},
                          token=mod)
     assert suspended.status_code == 200 and suspended.get_json()["suspended"] is True
     assert is_problem(api.get("/api/v1/timelines/home", token=alice_token), 401)
-    assert is_problem(api.post("/api/v1/moderation/users/alice/suspend",
-                               {"reason": "x", "days": 2}, token=mod), 422)
     restored = api.post("/api/v1/moderation/users/alice/restore", {}, token=mod)
     assert restored.get_json()["suspended"] is False
     assert api.get("/api/v1/timelines/home", token=alice_token).status_code == 200
@@ -692,3 +690,63 @@ def test_junk_queries_never_fail(api, make_user, make_message, q):
     assert answer.status_code in (200, 422), answer.get_data(as_text=True)
     assert answer.status_code == 200 or is_problem(answer, 422)
     assert is_problem(api.get(f"/api/v1/search?q={'x' * 1001}"), 422)
+
+
+# --- suspensions: until -------------------------------------------------------------------
+@pytest.fixture
+def suspend(api, make_user, staff, token_for):
+    """Function: suspend(body) -> the API's answer to a moderator suspending alice."""
+    make_user("alice")
+    mod = token_for(staff.moderator, "moderate")
+    return lambda body: api.post("/api/v1/moderation/users/alice/suspend", body, token=mod)
+
+
+def test_a_suspension_lasts_until_the_date_time_given(suspend, audit_rows):
+    import datetime
+    end = (utcnow() + datetime.timedelta(days=3)).replace(microsecond=0)
+    answer = suspend({"reason": "spam", "until": (end + datetime.timedelta(hours=2)).isoformat()
+                      + "+02:00"})
+    assert answer.status_code == 200 and answer.get_json()["suspended"] is True
+    alice = User.get(User.username == "alice")
+    assert alice.suspended_until.replace(microsecond=0) == end
+    assert audit_rows("suspend")[0].details["until"] == end.isoformat(timespec="minutes")
+    notice = Notification.get(Notification.recipient == alice.id)
+    assert f"until {end:%Y-%m-%d %H:%M} UTC" in notice.text
+
+
+def test_without_until_a_suspension_lasts_until_restored(suspend):
+    assert suspend({"reason": "spam", "until": None}).status_code == 200
+    alice = User.get(User.username == "alice")
+    assert alice.is_suspended and alice.suspended_until is None
+
+
+@pytest.mark.parametrize("until", ["2000-01-01T00:00:00Z", "tomorrow", "2026-13-01T00:00:00Z",
+                                   "", 7, "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00",
+                                   "1970-01-01"])
+def test_a_past_or_unparsable_until_is_a_422_on_until_and_changes_nothing(suspend, audit_rows,
+                                                                         until):
+    answer = suspend({"reason": "spam", "until": until})
+    assert is_problem(answer, 422) and "until" in answer.get_json()["errors"], answer.get_json()
+    assert not User.get(User.username == "alice").is_suspended and audit_rows() == []
+    assert Notification.select().count() == 0
+
+
+def test_days_is_not_the_api_s_word(suspend):
+    answer = suspend({"reason": "spam", "days": 7})
+    assert is_problem(answer, 422) and "days" in answer.get_json()["errors"]
+    assert not User.get(User.username == "alice").is_suspended
+
+
+def test_the_site_s_form_still_takes_days_through_the_same_rule(client, as_mod, make_user):
+    import datetime
+    make_user("alice")
+    make_user("bob")
+    refused = client.post("/users/alice/suspend/", data={"reason": "spam", "days": "2"})
+    assert refused.status_code == 400 and not User.get(User.username == "alice").is_suspended
+    assert client.post("/users/alice/suspend/", data={"reason": "spam", "days": "7"}).status_code \
+        == 302
+    left = User.get(User.username == "alice").suspended_until - utcnow()
+    assert datetime.timedelta(days=6, hours=23) < left <= datetime.timedelta(days=7)
+    assert client.post("/users/bob/suspend/", data={"reason": "spam", "days": ""}).status_code \
+        == 302
+    assert User.get(User.username == "bob").suspended_until is None

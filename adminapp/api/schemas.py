@@ -3,13 +3,12 @@ them and writes them into the OpenAPI document. One name per schema class."""
 import datetime
 
 from apiflask import Schema
-from apiflask.fields import Boolean, DateTime, Dict, Integer, List, Nested, String
+from apiflask.fields import AwareDateTime, Boolean, DateTime, Dict, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 from flask import url_for
 from marshmallow import ValidationError
 
-from .. import search
-from ..moderation import SUSPENSION_DAYS
+from .. import moderation, search
 from ..vocabulary import Category, Limits, Outcome, Scope
 
 MAX_PAGE = 100
@@ -83,9 +82,21 @@ class ResolveIn(OptionalReasonIn):
     outcome = String(required=True, validate=OneOf(Outcome.values()))
 
 
+def in_the_future(until):
+    """A suspension's `until` as moderation.suspension_end takes it (the site's rule): a
+    422 on the field for a past or unstorable one."""
+    try:
+        moderation.suspension_end(until=until)
+    except moderation.NotAllowed as e:
+        raise ValidationError(str(e)) from None
+
+
 class SuspendIn(ReasonIn):
-    days = Integer(load_default=None, allow_none=True, validate=OneOf(SUSPENSION_DAYS),
-                   metadata={"description": "1, 7 or 30; none: until restored."})
+    until = AwareDateTime(load_default=None, allow_none=True,
+                          default_timezone=datetime.timezone.utc, validate=in_the_future,
+                          metadata={"description": "When it ends (ISO 8601 date-time, in the "
+                                                   "future; UTC without an offset); none or "
+                                                   "absent: until restored."})
 
 
 # --- output -----------------------------------------------------------------------------

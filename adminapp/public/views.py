@@ -4,7 +4,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 from flask_login import current_user, login_required, logout_user
 
 from .. import feeds, moderation, models, pagination, search
-from ..formatting import normal_tag, parse_id
+from ..formatting import normal_tag
 from ..forms import form_page, show_error
 from ..limits import account_key, limit
 from ..models import Message, User
@@ -470,11 +470,12 @@ def unhide(message_id):
 @login_required
 def suspend(username):
     user = user_or_404(username)
-    days = parse_id(request.form.get("days") or "")  # empty: until restored
-    if request.form.get("days") and days not in moderation.SUSPENSION_DAYS:
-        abort(400, description="A suspension lasts 1, 7 or 30 days, or until restored.")
+    try:  # `days`: 1, 7, 30, or empty for until restored
+        until = moderation.suspension_end(days=request.form.get("days"))
+    except moderation.NotAllowed as e:
+        abort(400, description=str(e))
     moderate(moderation.suspend_user, user, f"{user.username} is suspended.",
-             reason=request.form.get("reason") or "Suspended by a moderator", days=days)
+             reason=request.form.get("reason") or "Suspended by a moderator", until=until)
     return back_to(user)
 
 
