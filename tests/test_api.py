@@ -750,3 +750,55 @@ def test_the_site_s_form_still_takes_days_through_the_same_rule(client, as_mod, 
     assert client.post("/users/bob/suspend/", data={"reason": "spam", "days": ""}).status_code \
         == 302
     assert User.get(User.username == "bob").suspended_until is None
+
+
+# --- pages to the end while people post ----------------------------------------------------
+@pytest.mark.parametrize("url", ["/api/v1/timelines/public?limit=4",
+                                 "/api/v1/users/alice/messages?limit=4"])
+def test_following_next_to_the_end_while_people_post_has_no_gaps_or_repeats(
+        api, make_user, make_message, token_for, url):
+    """Newest first by (pub_date, id): messages sharing a timestamp are neither skipped nor
+    repeated at a page's edge, and what is posted meanwhile (newer) stays above the pages."""
+    import datetime
+    alice = make_user("alice")
+    stamp = utcnow() - datetime.timedelta(hours=1)
+    ids = set()
+    for n in range(19):  # groups of three share a timestamp
+        ids.add(make_message(alice, f"m{n}", pub_date=stamp + datetime.timedelta(
+            seconds=n // 3)).id)
+    secret = token_for(alice, "write")
+    seen, next_url, pages = [], url, 0
+    while next_url:
+        answer = api.get(next_url)
+        body = answer.get_json()
+        assert answer.status_code == 200 and len(body["items"]) <= 4
+        seen += [m["id"] for m in body["items"]]
+        assert (body["next"] is None) == ("Link" not in answer.headers)
+        link = answer.headers.get("Link")
+        next_url = re.match(r"<http://localhost([^>]+)>", link).group(1) if link else None
+        assert next_url is None or "limit=4" in next_url
+        posted = api.post("/api/v1/messages", {"content": f"meanwhile {pages}"}, token=secret)
+        assert posted.status_code == 201
+        pages += 1
+    assert len(seen) == len(set(seen)), "a message came twice"
+    assert set(seen) == ids, "a message was skipped"
+    dates = [(Message.get_by_id(i).pub_date, i) for i in seen]
+    assert dates == sorted(dates, reverse=True) and pages == 5
+
+
+@pytest.mark.parametrize("limit", [1, 20, 100])
+@pytest.mark.parametrize("viewer", ["anonymous", "token", "token that blocks"])
+def test_a_public_timeline_page_runs_at_most_three_queries(api, make_user, make_message,
+                                                           count_queries, token_for, limit,
+                                                           viewer):
+    alice, bob = make_user("alice"), make_user("bob")
+    for n in range(30):
+        make_message(alice if n % 2 else bob, f"m{n} @bob #tag")
+    if viewer == "token that blocks":
+        alice.block(make_user("carol"))
+    token = token_for(alice, "read") if viewer != "anonymous" else None
+    api.get("/api/v1/timelines/public", token=token)  # last_used is written once a minute
+    with count_queries() as counted:
+        answer = api.get(f"/api/v1/timelines/public?limit={limit}", token=token)
+    assert answer.status_code == 200 and len(answer.get_json()["items"]) == min(limit, 30)
+    assert counted.n <= 3, counted.statements
