@@ -13,8 +13,8 @@ from peewee import JOIN, SQL, Case, Select, fn
 
 from .compiled import Shape
 from . import db, search
-from .models import (Block, Message, MessageIndex, MessageLike, MessageStats, MessageTag, Mute,
-                     Notification, Person, Relationship, User, UserStats)
+from .models import (USERNAME_PREFIX_RE, Block, Message, MessageIndex, MessageLike, MessageStats,
+                     MessageTag, Mute, Notification, Person, Relationship, User, UserStats)
 from .pagination import Page
 from .pagination import message_ids
 from .pagination import messages as message_keyset
@@ -386,6 +386,30 @@ def search_page(viewer, words, args, per_page):
         return Page([])
     text = search.fts5_query(words) if db.is_sqlite() else search.plain_query(words)
     return SEARCH.page(args, per_page, viewer, text)
+
+
+PEOPLE_SHOWN = 5  # people whose name starts with a search's text
+
+
+def people_starting(text):
+    """Active users whose username starts with `text` (an @ before it ignored), A to Z, at
+    most PEOPLE_SHOWN, as dicts (username, email, bio) from the lower(username) index; []
+    without a query when `text` cannot start a name."""
+    prefix = text.strip().removeprefix("@")
+    if not USERNAME_PREFIX_RE.fullmatch(prefix):
+        return []
+    return User.starting_with(prefix, PEOPLE_SHOWN)
+
+
+def search_results(viewer, text, args, per_page):
+    """(words, page, people) of the search `text` as `viewer` sees it: its words
+    (search.terms: [] for a text without any), the page of messages holding every one that
+    `args` ask for (`before`/`after`), and on the first page the people whose name starts
+    with the text ([] on the others). The site's /search/ and the API's both read this."""
+    words = search.terms(text)
+    page = search_page(viewer, words, args, per_page)
+    first = not (args.get("before") or args.get("after"))
+    return words, page, people_starting(text) if first else []
 
 
 def tag_page(viewer, tag, args, per_page):

@@ -106,15 +106,38 @@ def unhide_message(actor, message, reason=None, undoes=None):
 
 
 # --- users --------------------------------------------------------------------------
-def suspend_user(actor, user, reason, days=None):
-    """Suspend `user` for `days` (1, 7 or 30; None: until restored): no login, posting or
-    following; their messages leave public pages, and every login session of theirs ends.
-    They are told, with the reason and the end. NotAllowed for another length."""
-    require(actor, user)
-    if days is not None and days not in SUSPENSION_DAYS:
+def suspension_end(days=None, until=None, now=None):
+    """When a suspension made `now` ends: at `until` (a datetime: with an offset, taken to
+    UTC; without, read as UTC), else `days` from now (1, 7 or 30, as a number or the form's
+    text), else None: until restored. Returns a naive UTC datetime or None; raises
+    NotAllowed (a sentence for the moderator) for another number of days, or an `until`
+    that is not in the future or not a date-time one can store."""
+    now = now or utcnow()
+    if until is not None:
+        try:
+            if until.tzinfo is not None:
+                until = until.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        except (OverflowError, ValueError):
+            raise NotAllowed("That end is not a date-time this site can keep.") from None
+        if until <= now:
+            raise NotAllowed("The end of a suspension must be in the future.")
+        return until
+    if days is None or days == "":
+        return None
+    lengths = {str(length): length for length in SUSPENSION_DAYS}
+    if str(days) not in lengths:
         raise NotAllowed("A suspension lasts 1, 7 or 30 days, or until restored.")
+    return now + datetime.timedelta(days=lengths[str(days)])
+
+
+def suspend_user(actor, user, reason, days=None, until=None):
+    """Suspend `user` until `until`, or for `days` (suspension_end: neither is until
+    restored): no login, posting or following; their messages leave public pages, and
+    every login session of theirs ends. They are told, with the reason and the end.
+    NotAllowed for another length or an end not in the future."""
+    require(actor, user)
     now = utcnow()
-    until = now + datetime.timedelta(days=days) if days else None
+    until = suspension_end(days, until, now)
     with database.atomic():
         if _change(user, User.suspended_at.is_null(), suspended_at=now, suspended_until=until):
             user.end_sessions(SessionEnd.SUSPENDED)
@@ -469,6 +492,6 @@ def _delete_user_rows(user):
 
 
 __all__ = ["NotAllowed", "NothingToUndo", "require", "can_moderate", "hide_message", "unhide_message",
-           "suspend_user", "restore_user", "lift_due_suspensions", "warn_user", "strikes", "set_role", "remove_follow",
+           "suspend_user", "suspension_end", "restore_user", "lift_due_suspensions", "warn_user", "strikes", "set_role", "remove_follow",
            "resolve_report", "delete_message", "delete_user", "undo", "can_undo",
            "approve_appeal", "reject_appeal", "appellant_of"]

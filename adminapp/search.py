@@ -29,6 +29,7 @@ from markupsafe import Markup
 from . import db
 from .db import database
 
+QUERY_MAX = 200    # characters of a search that are read (the site's box, the API's ?q=)
 TERMS_MAX = 8      # words of a query that count; the rest are ignored
 TERM_MAX = 64      # characters of a word that count
 WORD_RE = re.compile(r"[^\W_]+")  # the words FTS5's unicode61 and PostgreSQL's parser see

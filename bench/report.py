@@ -38,7 +38,9 @@ req/s, p50, p99: the median of the measured runs (by req/s), all connections tog
 SQL: queries per page, counted in-process (test client + peewee logger), 3 requests after
      a warm one; "a-b" when they differ.
 non-200: responses that were not 200, plus connection errors, over the measured runs
-     (* = some responses set a cookie: the session was re-signed)."""
+     (* = some responses set a cookie: the session was re-signed).
+!: not every response was 200 (throttled, refused, failed): the row's req/s and
+     latencies are not the page's own; see "Rows not all 200" below."""
 
 
 def find(rows, **wanted):
@@ -103,15 +105,34 @@ def page_label(page, results):
     return dict(PAGES)[page].format(deep=results["settings"]["deep_pages"])
 
 
+def all_ok(row):
+    """Whether every response of `row` was a 200: the check before the runs, and each
+    response of the measured runs (no other status, no connection error)."""
+    return row.get("status", 200) == 200 and not row["not_ok"] and not row["errors"]
+
+
+def not_ok_lines(results):
+    """One line per row whose responses were not all 200 (marked ! in the table)."""
+    lines = []
+    for row in ordered_rows(results):
+        if not all_ok(row):
+            lines.append(f"  ! {row['dataset']} {row['app']} {row['path']}: "
+                         f"{row['not_ok'] + row['errors']:,} of {row['requests']:,} responses "
+                         f"not 200 (first answer {row.get('status')}): its figures are not "
+                         "the page's")
+    return lines
+
+
 def table(results):
     """The header and the cells (strings) of the table, in order."""
     add_ratios(results)
     cells = []
     for row in ordered_rows(results):
         flagged = "*" if row["set_cookie"] else ""
+        bad = "!" if not all_ok(row) else ""
         cells.append([
             page_label(row["page"], results), row["dataset"], row["app"],
-            fmt_rate(row["rps"]), fmt_ms(row["p50_ms"]), fmt_ms(row["p99_ms"]),
+            fmt_rate(row["rps"]) + bad, fmt_ms(row["p50_ms"]), fmt_ms(row["p99_ms"]),
             fmt_ratio(row["vs_ceiling"]), fmt_ratio(row["vs_example"]),
             fmt_ratio(row["vs_small"]), fmt_queries(row["queries"]),
             f"{row['not_ok'] + row['errors']:,}{flagged}",
@@ -183,6 +204,7 @@ def note_lines(results):
 def sections(results):
     """(title, lines) of everything after the table."""
     return [
+        ("Rows not all 200 (! in the table)", not_ok_lines(results)),
         ("Seeding (seed_data.py; time and rate as it prints them)", seeding_lines(results)),
         ("gunicorn worker memory after each app's run (VmRSS, MB, one figure per worker)",
          memory_lines(results)),

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from adminapp.models import ApiToken, Message, MessageLike, Relationship, Report, utcnow
+from adminapp.models import (ApiToken, Message, MessageLike, Notification, Relationship, Report,
+                             User, utcnow)
 
 PROBLEM = "application/problem+json"
 
@@ -428,12 +429,10 @@ def test_the_verbs_keep_their_rule_on_who_may_act_on_whom(api, make_user, make_m
     shown = api.post(f"/api/v1/moderation/messages/{message.id}/unhide", {}, token=mod)
     assert shown.get_json()["hidden"] is False
     alice_token = token_for(alice, "read")
-    suspended = api.post("/api/v1/moderation/users/alice/suspend", {"reason": "spam", "days": 7},
+    suspended = api.post("/api/v1/moderation/users/alice/suspend", {"reason": "spam"},
                          token=mod)
     assert suspended.status_code == 200 and suspended.get_json()["suspended"] is True
     assert is_problem(api.get("/api/v1/timelines/home", token=alice_token), 401)
-    assert is_problem(api.post("/api/v1/moderation/users/alice/suspend",
-                               {"reason": "x", "days": 2}, token=mod), 422)
     restored = api.post("/api/v1/moderation/users/alice/restore", {}, token=mod)
     assert restored.get_json()["suspended"] is False
     assert api.get("/api/v1/timelines/home", token=alice_token).status_code == 200
@@ -601,3 +600,205 @@ def test_a_token_s_reader_does_not_see_across_a_block(api, make_user, make_messa
     assert "across the block" in texts()
     (reader.block(author) if who_blocks == "reader" else author.block(reader))
     assert "across the block" not in texts()
+
+
+
+def test_the_link_header_keeps_the_request_s_other_arguments(api, make_user, make_message,
+                                                              staff, token_for):
+    """Following `Link: rel="next"` asks for the same list: ?limit= and ?status= stay."""
+    alice = make_user("alice")
+    for n in range(5):
+        message = make_message(alice, f"m{n}")
+        api.post(f"/api/v1/messages/{message.id}/reports", {"category": "spam"},
+                 token=token_for(make_user(), "write"))
+    mod = token_for(staff.moderator, "moderate")
+    answer = api.get("/api/v1/moderation/reports?limit=2&status=all", token=mod)
+    next_url = re.match(r"<http://localhost([^>]+)>", answer.headers["Link"]).group(1)
+    assert "status=all" in next_url and "limit=2" in next_url and "cursor=" in next_url
+    assert len(api.get(next_url, token=mod).get_json()["items"]) == 2
+
+
+def test_reading_notifications_marks_them_read_as_the_page_does(api, client, auth, make_user,
+                                                                 token_for):
+    """GET /notifications returns them as they were (unread) and marks them read: the
+    nav's unread count drops, and the next read says so."""
+    alice, bob = make_user("alice"), make_user("bob")
+    bob.follow(alice)
+    auth.login("alice")
+    assert 'aria-label="1 unread"' in client.get("/public/").get_data(as_text=True)
+    secret = token_for(alice, "read")
+    first = api.get("/api/v1/notifications", token=secret).get_json()["items"]
+    assert [(n["kind"], n["actor"], n["unread"]) for n in first] == [("follow", "bob", True)]
+    assert User.get_by_id(alice.id).unread_count == 0
+    assert "unread" not in client.get("/public/").get_data(as_text=True)
+    assert Notification.select().where(Notification.read_at.is_null()).count() == 0
+    again = api.get("/api/v1/notifications", token=secret).get_json()["items"]
+    assert [n["unread"] for n in again] == [False]
+
+
+# --- search ---------------------------------------------------------------------------------
+def test_search_finds_what_the_search_page_finds_newest_first_in_pages(api, client, make_user,
+                                                                       make_message):
+    alice, bob = make_user("alice"), make_user("alicia")
+    carol = make_user("carol")
+    wanted = [make_message(alice, f"Tea time {n}").id for n in range(5)]
+    make_message(bob, "tea, hidden", hidden=True)
+    make_message(make_user("sus", suspended=True), "tea from a suspended account")
+    make_message(carol, "coffee only")
+    first = api.get("/api/v1/search?q=TEA&limit=3")
+    assert first.status_code == 200
+    body = first.get_json()
+    assert [m["id"] for m in body["items"]] == wanted[::-1][:3]
+    assert [p["username"] for p in body["people"]] == []
+    next_url = re.match(r"<http://localhost([^>]+)>", first.headers["Link"]).group(1)
+    assert "q=TEA" in next_url and "limit=3" in next_url
+    rest = api.get(next_url).get_json()
+    assert [m["id"] for m in rest["items"]] == wanted[::-1][3:] and rest["next"] is None
+    page = client.get("/search/?q=TEA").get_data(as_text=True)
+    assert all(f"/messages/{i}/" in page for i in wanted) and "tea, hidden" not in page
+    people = api.get("/api/v1/search?q=@ali").get_json()
+    assert [p["username"] for p in people["people"]] == ["alice", "alicia"]
+    assert people["items"] == []
+
+
+def test_search_respects_the_token_s_blocks(api, make_user, make_message, token_for):
+    reader, author = make_user("reader"), make_user("author")
+    make_message(author, "blocked words")
+    secret = token_for(reader, "read")
+    assert len(api.get("/api/v1/search?q=words", token=secret).get_json()["items"]) == 1
+    reader.block(author)
+    assert api.get("/api/v1/search?q=words", token=secret).get_json()["items"] == []
+    assert len(api.get("/api/v1/search?q=words").get_json()["items"]) == 1
+
+
+@pytest.mark.parametrize("q", ["", "   ", "!!!", '"', "-", "*", "--", "(", "()", "&=", '"" ""',
+                               "@", "_", "\u00a0\u200b", "🙂"])
+def test_a_search_without_words_is_a_422_on_q(api, q):
+    from urllib.parse import quote
+    answer = api.get(f"/api/v1/search?q={quote(q)}")
+    assert is_problem(answer, 422) and "q" in answer.get_json()["errors"]
+    assert is_problem(api.get("/api/v1/search"), 422)
+
+
+@pytest.mark.parametrize("q", ["x" * 1000, "tea " * 250, '"tea', "tea -x", "tea*", "NEAR(tea",
+                               "tea AND", "café 日本語 🙂", "a\x00b", "tea OR 1=1; --",
+                               "@" + "a" * 40, "\u202etea", "tea\ud800"])
+def test_junk_queries_never_fail(api, make_user, make_message, q):
+    from urllib.parse import quote
+    make_message(make_user("alice"), "tea café 日本語")
+    answer = api.get(f"/api/v1/search?q={quote(q, errors='surrogatepass')}")
+    assert answer.status_code in (200, 422), answer.get_data(as_text=True)
+    assert answer.status_code == 200 or is_problem(answer, 422)
+    assert is_problem(api.get(f"/api/v1/search?q={'x' * 1001}"), 422)
+
+
+# --- suspensions: until -------------------------------------------------------------------
+@pytest.fixture
+def suspend(api, make_user, staff, token_for):
+    """Function: suspend(body) -> the API's answer to a moderator suspending alice."""
+    make_user("alice")
+    mod = token_for(staff.moderator, "moderate")
+    return lambda body: api.post("/api/v1/moderation/users/alice/suspend", body, token=mod)
+
+
+def test_a_suspension_lasts_until_the_date_time_given(suspend, audit_rows):
+    import datetime
+    end = (utcnow() + datetime.timedelta(days=3)).replace(microsecond=0)
+    answer = suspend({"reason": "spam", "until": (end + datetime.timedelta(hours=2)).isoformat()
+                      + "+02:00"})
+    assert answer.status_code == 200 and answer.get_json()["suspended"] is True
+    alice = User.get(User.username == "alice")
+    assert alice.suspended_until.replace(microsecond=0) == end
+    assert audit_rows("suspend")[0].details["until"] == end.isoformat(timespec="minutes")
+    notice = Notification.get(Notification.recipient == alice.id)
+    assert f"until {end:%Y-%m-%d %H:%M} UTC" in notice.text
+
+
+def test_without_until_a_suspension_lasts_until_restored(suspend):
+    assert suspend({"reason": "spam", "until": None}).status_code == 200
+    alice = User.get(User.username == "alice")
+    assert alice.is_suspended and alice.suspended_until is None
+
+
+@pytest.mark.parametrize("until", ["2000-01-01T00:00:00Z", "tomorrow", "2026-13-01T00:00:00Z",
+                                   "", 7, "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00",
+                                   "1970-01-01"])
+def test_a_past_or_unparsable_until_is_a_422_on_until_and_changes_nothing(suspend, audit_rows,
+                                                                         until):
+    answer = suspend({"reason": "spam", "until": until})
+    assert is_problem(answer, 422) and "until" in answer.get_json()["errors"], answer.get_json()
+    assert not User.get(User.username == "alice").is_suspended and audit_rows() == []
+    assert Notification.select().count() == 0
+
+
+def test_days_is_not_the_api_s_word(suspend):
+    answer = suspend({"reason": "spam", "days": 7})
+    assert is_problem(answer, 422) and "days" in answer.get_json()["errors"]
+    assert not User.get(User.username == "alice").is_suspended
+
+
+def test_the_site_s_form_still_takes_days_through_the_same_rule(client, as_mod, make_user):
+    import datetime
+    make_user("alice")
+    make_user("bob")
+    refused = client.post("/users/alice/suspend/", data={"reason": "spam", "days": "2"})
+    assert refused.status_code == 400 and not User.get(User.username == "alice").is_suspended
+    assert client.post("/users/alice/suspend/", data={"reason": "spam", "days": "7"}).status_code \
+        == 302
+    left = User.get(User.username == "alice").suspended_until - utcnow()
+    assert datetime.timedelta(days=6, hours=23) < left <= datetime.timedelta(days=7)
+    assert client.post("/users/bob/suspend/", data={"reason": "spam", "days": ""}).status_code \
+        == 302
+    assert User.get(User.username == "bob").suspended_until is None
+
+
+# --- pages to the end while people post ----------------------------------------------------
+@pytest.mark.parametrize("url", ["/api/v1/timelines/public?limit=4",
+                                 "/api/v1/users/alice/messages?limit=4"])
+def test_following_next_to_the_end_while_people_post_has_no_gaps_or_repeats(
+        api, make_user, make_message, token_for, url):
+    """Newest first by (pub_date, id): messages sharing a timestamp are neither skipped nor
+    repeated at a page's edge, and what is posted meanwhile (newer) stays above the pages."""
+    import datetime
+    alice = make_user("alice")
+    stamp = utcnow() - datetime.timedelta(hours=1)
+    ids = set()
+    for n in range(19):  # groups of three share a timestamp
+        ids.add(make_message(alice, f"m{n}", pub_date=stamp + datetime.timedelta(
+            seconds=n // 3)).id)
+    secret = token_for(alice, "write")
+    seen, next_url, pages = [], url, 0
+    while next_url:
+        answer = api.get(next_url)
+        body = answer.get_json()
+        assert answer.status_code == 200 and len(body["items"]) <= 4
+        seen += [m["id"] for m in body["items"]]
+        assert (body["next"] is None) == ("Link" not in answer.headers)
+        link = answer.headers.get("Link")
+        next_url = re.match(r"<http://localhost([^>]+)>", link).group(1) if link else None
+        assert next_url is None or "limit=4" in next_url
+        posted = api.post("/api/v1/messages", {"content": f"meanwhile {pages}"}, token=secret)
+        assert posted.status_code == 201
+        pages += 1
+    assert len(seen) == len(set(seen)), "a message came twice"
+    assert set(seen) == ids, "a message was skipped"
+    dates = [(Message.get_by_id(i).pub_date, i) for i in seen]
+    assert dates == sorted(dates, reverse=True) and pages == 5
+
+
+@pytest.mark.parametrize("limit", [1, 20, 100])
+@pytest.mark.parametrize("viewer", ["anonymous", "token", "token that blocks"])
+def test_a_public_timeline_page_runs_at_most_three_queries(api, make_user, make_message,
+                                                           count_queries, token_for, limit,
+                                                           viewer):
+    alice, bob = make_user("alice"), make_user("bob")
+    for n in range(30):
+        make_message(alice if n % 2 else bob, f"m{n} @bob #tag")
+    if viewer == "token that blocks":
+        alice.block(make_user("carol"))
+    token = token_for(alice, "read") if viewer != "anonymous" else None
+    api.get("/api/v1/timelines/public", token=token)  # last_used is written once a minute
+    with count_queries() as counted:
+        answer = api.get(f"/api/v1/timelines/public?limit={limit}", token=token)
+    assert answer.status_code == 200 and len(answer.get_json()["items"]) == min(limit, 30)
+    assert counted.n <= 3, counted.statements

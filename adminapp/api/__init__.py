@@ -19,6 +19,7 @@ FRAMEWORK = {"title": "tweepee", "version": "1", "json_errors": False,
              "spec_path": "/api/v1/openapi.json", "docs_path": None}
 
 from . import docs, messages, moderation, notifications, timelines, tokens, users  # noqa: E402,F401
+from . import search  # noqa: E402,F401
 from .auth import token_key  # noqa: E402
 from .errors import problem_from_http_error, refuse_non_json  # noqa: E402
 from .schemas import PROBLEM  # noqa: E402

@@ -121,8 +121,9 @@ def on_user(verb, username, reason, **options):
 @bp.output(UserOut)
 @bp.doc(responses=REFUSED)
 def suspend(username, body):
-    """Suspend someone for `days` (1, 7, 30) or until restored; they are told why."""
-    return on_user(moderation.suspend_user, username, body["reason"], days=body["days"])
+    """Suspend someone until `until` (a future date-time) or, without it, until restored;
+    they are told why and until when."""
+    return on_user(moderation.suspend_user, username, body["reason"], until=body["until"])
 
 
 @bp.post("/moderation/users/<username>/restore")

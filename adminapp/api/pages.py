@@ -11,12 +11,20 @@ def page_args(query, keyset=None):
     return {forward: query["cursor"]} if query.get("cursor") else {}
 
 
-def page_answer(page, query, shape):
-    """(body, headers) of a Page: its items through `shape`, the next cursor, the Link."""
+def next_link(cursor, query):
+    """The `Link` header's value for the page after this one: this request's URL with its
+    other arguments kept (?limit=, ?status=, ?q=...) and `cursor` in place of its own."""
+    args = {name: values for name, values in request.args.lists() if name != "cursor"}
+    args["limit"] = query["limit"]
+    url = url_for(request.endpoint, **(request.view_args or {}), **args, cursor=cursor,
+                  _external=True)
+    return f'<{url}>; rel="next"'
+
+
+def page_answer(page, query, shape, **extra):
+    """(body, status, headers) of a Page: its items through `shape`, the next cursor (and
+    `extra` members), the Link header when there is a next page."""
     cursor = next(iter(page.next_args.values()), None)
-    headers = {}
-    if cursor is not None:
-        url = url_for(request.endpoint, **(request.view_args or {}), cursor=cursor,
-                      limit=query["limit"], _external=True)
-        headers["Link"] = f'<{url}>; rel="next"'
-    return {"items": [shape(item) for item in page.items], "next": cursor}, 200, headers
+    headers = {"Link": next_link(cursor, query)} if cursor is not None else {}
+    body = {"items": [shape(item) for item in page.items], "next": cursor, **extra}
+    return body, 200, headers

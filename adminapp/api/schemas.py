@@ -3,11 +3,12 @@ them and writes them into the OpenAPI document. One name per schema class."""
 import datetime
 
 from apiflask import Schema
-from apiflask.fields import Boolean, DateTime, Dict, Integer, List, Nested, String
+from apiflask.fields import AwareDateTime, Boolean, DateTime, Dict, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 from flask import url_for
+from marshmallow import ValidationError
 
-from ..moderation import SUSPENSION_DAYS
+from .. import moderation, search
 from ..vocabulary import Category, Limits, Outcome, Scope
 
 MAX_PAGE = 100
@@ -30,6 +31,20 @@ class PageQuery(Schema):
                     metadata={"description": "The `next` of the previous page (opaque)."})
     limit = Integer(load_default=20, validate=Range(1, MAX_PAGE),
                     metadata={"description": "Items per page, 1-100."})
+
+
+def has_words(text):
+    """A search must hold a word (search.terms of what the site reads of it): a 422 on `q`
+    for an empty one, or one of punctuation, quotes or operators only."""
+    if not search.terms(text[:search.QUERY_MAX]):
+        raise ValidationError("A search needs at least one word (letters or digits).")
+
+
+class SearchQuery(PageQuery):
+    q = String(required=True, validate=[Length(max=1000), has_words],
+               metadata={"description": "The words every message found holds (any case; "
+                                        "punctuation and operators are ignored), and the "
+                                        "start of the usernames found."})
 
 
 class TokenRequest(Schema):
@@ -67,9 +82,21 @@ class ResolveIn(OptionalReasonIn):
     outcome = String(required=True, validate=OneOf(Outcome.values()))
 
 
+def in_the_future(until):
+    """A suspension's `until` as moderation.suspension_end takes it (the site's rule): a
+    422 on the field for a past or unstorable one."""
+    try:
+        moderation.suspension_end(until=until)
+    except moderation.NotAllowed as e:
+        raise ValidationError(str(e)) from None
+
+
 class SuspendIn(ReasonIn):
-    days = Integer(load_default=None, allow_none=True, validate=OneOf(SUSPENSION_DAYS),
-                   metadata={"description": "1, 7 or 30; none: until restored."})
+    until = AwareDateTime(load_default=None, allow_none=True,
+                          default_timezone=datetime.timezone.utc, validate=in_the_future,
+                          metadata={"description": "When it ends (ISO 8601 date-time, in the "
+                                                   "future; UTC without an offset); none or "
+                                                   "absent: until restored."})
 
 
 # --- output -----------------------------------------------------------------------------
@@ -120,6 +147,22 @@ class UserBrief(Schema):
 class UserPage(Schema):
     items = List(Nested(UserBrief), required=True)
     next = String(allow_none=True, required=True)
+
+
+class SearchHit(MessageOut):
+    """A message a search found: a MessageOut. Its own class because the document lists
+    /search (the shortest path) first, and a MessageOut met there nested would take the
+    name that the top-level one of /messages needs (apispec warned, wrote MessageOut1)."""
+
+
+class SearchPage(Schema):
+    items = List(Nested(SearchHit), required=True)
+    next = String(allow_none=True, required=True,
+                  metadata={"description": "The cursor of the next page; null on the last."})
+    people = List(Nested(UserBrief), required=True,
+                  metadata={"description": "On the first page, the active people whose "
+                                           "username starts with the text (at most 5); "
+                                           "[] on the next pages."})
 
 
 class TokenOut(Schema):
@@ -211,9 +254,11 @@ def message_json(row):
 
 
 def user_brief(user):
-    """A user of a list (followers, following)."""
-    return {"username": user.username, "bio": user.bio,
-            "url": url_for("public.profile", username=user.username, _external=True)}
+    """A user of a list (followers, following), or a person found by a search (a dict)."""
+    username, bio = (user["username"], user["bio"]) if isinstance(user, dict) else \
+        (user.username, user.bio)
+    return {"username": username, "bio": bio,
+            "url": url_for("public.profile", username=username, _external=True)}
 
 
 def user_json(user):

@@ -4,7 +4,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 from flask_login import current_user, login_required, logout_user
 
 from .. import feeds, moderation, models, pagination, search
-from ..formatting import normal_tag, parse_id
+from ..formatting import normal_tag
 from ..forms import form_page, show_error
 from ..limits import account_key, limit
 from ..models import Message, User
@@ -95,29 +95,13 @@ def create():
 
 
 # --- search and tags ------------------------------------------------------------------
-PEOPLE_SHOWN = 5  # people whose name starts with a search's text
-QUERY_MAX = 200   # characters of a search that are read (the box allows as many)
-
-
-def people_starting(text):
-    """Active users whose username starts with `text` (an @ before it ignored), A to Z,
-    from the lower(username) index; [] without a query when `text` cannot start a name."""
-    prefix = text.strip().removeprefix("@")
-    if not models.USERNAME_PREFIX_RE.fullmatch(prefix):
-        return []
-    return User.starting_with(prefix, PEOPLE_SHOWN)
-
-
 @bp.route("/search/")
 def search_results():
     """Messages holding every word of ?q= (newest first, the words marked) and, on the
     first page, the people whose name starts with it. A query without words (only
     punctuation, quotes, operators) gets a page saying so, never an error."""
-    text = request.args.get("q", "")[:QUERY_MAX]
-    words = search.terms(text)
-    page = feeds.search_page(current_user, words, request.args, per_page())
-    first = not (request.args.get("before") or request.args.get("after"))
-    people = people_starting(text) if first else []
+    text = request.args.get("q", "")[:search.QUERY_MAX]
+    words, page, people = feeds.search_results(current_user, text, request.args, per_page())
     return render_template("public/search.html", title=f"Search: {text}" if text else "Search",
                            q=text, words=words, page=page, people=people)
 
@@ -486,11 +470,12 @@ def unhide(message_id):
 @login_required
 def suspend(username):
     user = user_or_404(username)
-    days = parse_id(request.form.get("days") or "")  # empty: until restored
-    if request.form.get("days") and days not in moderation.SUSPENSION_DAYS:
-        abort(400, description="A suspension lasts 1, 7 or 30 days, or until restored.")
+    try:  # `days`: 1, 7, 30, or empty for until restored
+        until = moderation.suspension_end(days=request.form.get("days"))
+    except moderation.NotAllowed as e:
+        abort(400, description=str(e))
     moderate(moderation.suspend_user, user, f"{user.username} is suspended.",
-             reason=request.form.get("reason") or "Suspended by a moderator", days=days)
+             reason=request.form.get("reason") or "Suspended by a moderator", until=until)
     return back_to(user)
 
 
