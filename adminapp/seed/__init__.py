@@ -32,7 +32,7 @@ from adminapp import counters, db, search
 from adminapp.models import Message, MessageTag, Relationship, User, clean_password
 from adminapp.passwords import hash_password
 
-from .bulk import phase, reset_tables, without_indexes
+from .bulk import phase, reset_tables, tuned_for_load, without_indexes
 from .clock import anchor_time
 from .follows import DEMO_FOLLOWS, load_follows
 from .likes import load_likes
@@ -82,11 +82,12 @@ def seed(users, messages, follows, seed=1, reset=False, demo_password=DEMO_PASSW
                        "them with a fresh demo set.")
     # the full-text index is built once at the end (and the counters recounted), not row
     # by row: an FTS5 insert per row made a message insert 14 times slower
-    with search.suspended(), counters.suspended():
-        if reset:
-            reset_tables()
-        figures = load(seed, users, messages, follows, anchor, password_hash, progress)
-    db.refresh_statistics()
+    with tuned_for_load():
+        with search.suspended(), counters.suspended():
+            if reset:
+                reset_tables()
+            figures = load(seed, users, messages, follows, anchor, password_hash, progress)
+        db.refresh_statistics()
     seconds = time.perf_counter() - started
     figures.update(seconds=round(seconds, 2), messages_per_second=round(messages / seconds))
     return figures
