@@ -8,10 +8,14 @@ moderation timestamps: the verbs stamp the real time); each phase draws from its
 own `random.Random(f"{seed}:<phase>")`. Text comes from Faker, but through a pool
 made once per run (text.py): a Faker sentence costs tens of microseconds, so a
 million of them would take most of a minute; composing messages from the pool
-costs a few. Rows go in through the models with bulk `insert_many`, in chunks,
+costs a few; its pieces are checked once against a message's rules. Rows go in as
+tuples of stored values with multi-row INSERTs written once per table, in chunks,
 many chunks per transaction (bulk.py), and are streamed from generators so memory
-stays flat whatever the number of messages. Most of the time is peewee building
-SQL, so the SQL of a full chunk is built once and reused.
+stays flat whatever the number of messages. On SQLite the whole seed runs without
+fsync, with the rollback journal in memory and the file locked once
+(bulk.tuned_for_load; the site's pragmas come back after). The indexes of the
+bulk-loaded tables are dropped and built again after their rows (bulk.without_indexes),
+the counters recounted and the full-text index built once at the end.
 
 One module a kind of row: people.py, follows.py, messages.py (replies among them),
 likes.py, reports.py, notifications.py (those of the last two weeks). A few
