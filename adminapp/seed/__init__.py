@@ -8,10 +8,14 @@ moderation timestamps: the verbs stamp the real time); each phase draws from its
 own `random.Random(f"{seed}:<phase>")`. Text comes from Faker, but through a pool
 made once per run (text.py): a Faker sentence costs tens of microseconds, so a
 million of them would take most of a minute; composing messages from the pool
-costs a few. Rows go in through the models with bulk `insert_many`, in chunks,
+costs a few; its pieces are checked once against a message's rules. Rows go in as
+tuples of stored values with multi-row INSERTs written once per table, in chunks,
 many chunks per transaction (bulk.py), and are streamed from generators so memory
-stays flat whatever the number of messages. Most of the time is peewee building
-SQL, so the SQL of a full chunk is built once and reused.
+stays flat whatever the number of messages. On SQLite the whole seed runs without
+fsync, with the rollback journal in memory and the file locked once
+(bulk.tuned_for_load; the site's pragmas come back after). The indexes of the
+bulk-loaded tables are dropped and built again after their rows (bulk.without_indexes),
+the counters recounted and the full-text index built once at the end.
 
 One module a kind of row: people.py, follows.py, messages.py (replies among them),
 likes.py, reports.py, notifications.py (those of the last two weeks). A few
@@ -29,10 +33,11 @@ from random import Random
 from faker import Faker
 
 from adminapp import counters, db, search
-from adminapp.models import Message, MessageTag, Relationship, User, clean_password
+from adminapp.models import (Message, MessageLike, MessageTag, Notification, Relationship, Report,
+                             User, clean_password)
 from adminapp.passwords import hash_password
 
-from .bulk import phase, reset_tables, without_indexes
+from .bulk import phase, reset_tables, tuned_for_load, without_indexes
 from .clock import anchor_time
 from .follows import DEMO_FOLLOWS, load_follows
 from .likes import load_likes
@@ -48,6 +53,8 @@ __all__ = ["DEMO_ACCOUNTS", "DEMO_FOLLOWS", "DEMO_PASSWORD", "MESSAGE_SPAN", "MI
 
 DEMO_PASSWORD = "tweepee-demo"
 
+# The tables loaded in bulk, whose indexes are built after their rows (bulk.without_indexes).
+LOADED = [Relationship, Message, MessageTag, MessageLike, Report, Notification]
 # What every loading phase needs: the seed, the time anchor, the text pool and the people.
 Plan = namedtuple("Plan", "seed anchor pool people ids")
 
@@ -82,11 +89,12 @@ def seed(users, messages, follows, seed=1, reset=False, demo_password=DEMO_PASSW
                        "them with a fresh demo set.")
     # the full-text index is built once at the end (and the counters recounted), not row
     # by row: an FTS5 insert per row made a message insert 14 times slower
-    with search.suspended(), counters.suspended():
-        if reset:
-            reset_tables()
-        figures = load(seed, users, messages, follows, anchor, password_hash, progress)
-    db.refresh_statistics()
+    with tuned_for_load():
+        with search.suspended(), counters.suspended():
+            if reset:
+                reset_tables()
+            figures = load(seed, users, messages, follows, anchor, password_hash, progress)
+        db.refresh_statistics()
     seconds = time.perf_counter() - started
     figures.update(seconds=round(seconds, 2), messages_per_second=round(messages / seconds))
     return figures
@@ -103,13 +111,14 @@ def load(seed, users, messages, follows, anchor, password_hash, progress):
         ids = insert_people(people, password_hash, bar)
     plan = Plan(seed, anchor, pool, people, ids)
     figures = {"users": len(ids)}
-    with without_indexes([Relationship, Message, MessageTag], progress):
+    # the moderation verbs come after the indexes: they read as the site does
+    with without_indexes(LOADED, progress):
         figures["follows"] = load_follows(plan, follows, progress)
         figures["messages"] = load_messages(plan, messages, progress)
-    figures["replies"] = Message.select().where(Message.in_reply_to.is_null(False)).count()
-    figures["likes"] = load_likes(plan, messages, progress)
-    figures["reports"] = load_reports(plan, messages, progress)
-    figures["notifications"] = load_notifications(plan)
+        figures["replies"] = Message.select().where(Message.in_reply_to.is_null(False)).count()
+        figures["likes"] = load_likes(plan, messages, progress)
+        figures["reports"] = load_reports(plan, messages, progress)
+        figures["notifications"] = load_notifications(plan)
     figures.update(moderate(plan, messages, progress))
     return figures
 

@@ -29,10 +29,11 @@ def pick_targets(rng, me, cum_weights, count):
     return picks + rng.sample(rest, count - len(picks))
 
 
-def follow_date(rng, a, b, anchor):
-    """Return when `a` followed `b`: after both had joined, before the anchor."""
-    since = max(a.join_date, b.join_date)
-    return since + datetime.timedelta(seconds=int(rng.random() * (anchor - since).total_seconds()))
+def follow_date(rng, a, b, joins, ages):
+    """Return when the person `a` followed `b` (indexes in `joins`, their join dates, and
+    `ages`, their seconds from joining to the anchor): after both had joined, before the anchor."""
+    since, age = (joins[a], ages[a]) if ages[a] <= ages[b] else (joins[b], ages[b])
+    return since + datetime.timedelta(seconds=int(rng.random() * age))
 
 
 def follow_rows(rng, people, ids, per_user, anchor):
@@ -43,13 +44,16 @@ def follow_rows(rng, people, ids, per_user, anchor):
     cum_weights = list(itertools.accumulate(p.weight for p in people))
     demo = next(i for i, p in enumerate(people) if p.username == "demo")
     fans = set(rng.sample(range(len(people)), max(1, int(len(people) * DEMO_FANS))))
-    for i, person in enumerate(people):
+    # reckoned once a person rather than per follow (datetime arithmetic)
+    joins = [p.join_date for p in people]
+    ages = [(anchor - when).total_seconds() for when in joins]
+    for i in range(len(people)):
         count = max(per_user, DEMO_FOLLOWS) if i == demo else per_user
         targets = pick_targets(rng, i, cum_weights, count)
         if i in fans and i != demo and targets and demo not in targets:
             targets[-1] = demo
         for j in targets:
-            yield ids[i], ids[j], follow_date(rng, person, people[j], anchor)
+            yield ids[i], ids[j], follow_date(rng, i, j, joins, ages)
 
 
 def load_follows(plan, per_user, progress):

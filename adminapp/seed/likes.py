@@ -6,6 +6,7 @@ from random import Random
 
 from peewee import fn
 
+from adminapp.db import database
 from adminapp.models import Message, MessageLike
 
 from .bulk import batched, chunk_size, insert_rows, phase
@@ -26,8 +27,21 @@ def liked_messages(rng):
         ids = [i for i in range(start, min(start + READ_CHUNK, high + 1))
                if rng.random() < LIKED_SHARE]
         for chunk in batched(ids, chunk_size(1)):
-            yield from (Message.select(Message.id, Message.user, Message.pub_date)
-                        .where(Message.id.in_(chunk)).order_by(Message.id).tuples())
+            yield from messages_by_id(chunk)
+
+
+def messages_by_id(ids):
+    """Yield (id, user_id, pub_date as a datetime) of the messages `ids`, in id order.
+
+    Plain SQL, each date read with datetime.fromisoformat: peewee's conversion of the
+    rows (its date parser above all) took 4.3 s of the 1,000,000-message seed's likes."""
+    marks = ", ".join([database.obj.param] * len(ids))
+    cursor = database.execute_sql(
+        f"SELECT id, user_id, pub_date FROM message WHERE id IN ({marks}) ORDER BY id", ids)
+    for message_id, author_id, pub_date in cursor.fetchall():
+        if isinstance(pub_date, str):  # SQLite stores text; PostgreSQL gives a datetime
+            pub_date = datetime.datetime.fromisoformat(pub_date)
+        yield message_id, author_id, pub_date
 
 
 def like_rows(rng, people, ids, messages, anchor):
