@@ -1,6 +1,6 @@
 """The reference: peewee's own twitter example, from the peewee sdist on the package index.
 
-`pip download --no-binary :all: --no-deps peewee==<pinned>` fetches the sdist
+`pip download --no-binary peewee --no-deps peewee==<pinned>` fetches the sdist
 into bench/vendor/ (git-ignored, never committed) and its `examples/twitter`
 is unpacked beside it. The example opens `tweepee.db` in its working
 directory, so each run gets a working directory of its own holding a copy of
@@ -66,7 +66,10 @@ def download_sdist(version, log=print):
         return found[0]
     log(f"downloading the peewee {version} sdist for its twitter example...")
     result = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet",
-                             "--disable-pip-version-check", "--no-binary", ":all:", "--no-deps",
+                             "--disable-pip-version-check", "--no-deps",
+                             # only peewee from source: with :all:, pip built its build
+                             # requirements (Cython) from source too, minutes on a new machine
+                             "--no-binary", "peewee",
                              f"peewee=={version}", "-d", VENDOR_DIR],
                             timeout=600, stdin=subprocess.DEVNULL)
     if result.returncode != 0:
