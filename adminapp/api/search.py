@@ -18,4 +18,5 @@ def search_messages(query):
     text = query["q"][:search.QUERY_MAX]
     _words, page, people = feeds.search_results(viewer(), text, page_args(query),
                                                 query["limit"])
-    return page_answer(page, query, message_json, people=[user_brief(p) for p in people])
+    return page_answer(page, query, message_json, ready=True,
+                       people=[user_brief(p) for p in people])

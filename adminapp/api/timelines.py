@@ -14,7 +14,7 @@ def public_timeline(query):
     """Every visible message, newest first (as the token's user sees it, without one as
     a visitor does)."""
     page = feeds.public_page(viewer(), page_args(query), query["limit"])
-    return page_answer(page, query, message_json)
+    return page_answer(page, query, message_json, ready=True)
 
 
 @bp.get("/timelines/home")
@@ -25,4 +25,4 @@ def home_timeline(query):
     """Messages of the people you follow, and yours, newest first (scope read)."""
     user = token_auth.current_user
     page = feeds.home_page(user, user.following_count(), page_args(query), query["limit"])
-    return page_answer(page, query, message_json)
+    return page_answer(page, query, message_json, ready=True)

@@ -38,7 +38,7 @@ def messages(username, query):
     """A person's visible messages, newest first (none while they are suspended)."""
     user = user_or_404(username)
     page = feeds.profile_page(viewer(), user, page_args(query), query["limit"])
-    return page_answer(page, query, message_json)
+    return page_answer(page, query, message_json, ready=True)
 
 
 def people(query, page_query):
@@ -46,7 +46,7 @@ def people(query, page_query):
     keyset = pagination.users(User)
     page = keyset.page(query.where(User.suspended_at.is_null()), page_args(page_query, keyset),
                        page_query["limit"])
-    return page_answer(page, page_query, user_brief)
+    return page_answer(page, page_query, user_brief, ready=True)
 
 
 @bp.get("/users/<username>/followers")
