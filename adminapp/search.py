@@ -3,8 +3,9 @@
 One meaning on both databases: a query is its words (letters and digits, any script),
 every one of which a message must hold, ignoring case but not accents. Nothing a person
 types reaches the search engine's own syntax: FTS5 gets each word as a quoted string
-(its MATCH syntax raises on `"`, `-x`, `*`, `NEAR(`, `a AND`: ../shared/notes), and
-PostgreSQL gets the words through plainto_tsquery, which parses no operators.
+(its MATCH syntax raises on `"`, `-x`, `*`, `NEAR(`, `a AND`: tests/test_search.py has
+the junk queries that did), and PostgreSQL gets the words through plainto_tsquery,
+which parses no operators.
 
 - SQLite: an FTS5 table with external content, `message_fts` (rowid = message.id),
   kept by triggers that remove a row with FTS5's 'delete' command (a plain DELETE on an

@@ -166,7 +166,8 @@ def test_a_token_without_the_scope_gets_a_403_and_writes_nothing(world, call, na
 
 @pytest.mark.parametrize("name", [name for name, op in OPS.items() if op.scope is None])
 def test_public_reads_need_no_scope(world, call, name):
-    """GETs of public data need no token (DESIGN.md), so any live token reads them."""
+    """GETs of public data need no token (docs/architecture.md, "The JSON API"), so any
+    live token reads them."""
     op = OPS[name]
     token = ApiToken.issue(world.alice, "writer", ["write"])[1]
     assert call(op.method, world.url(op, "alice"), op.body, token).status_code == op.ok
