@@ -3,6 +3,7 @@ keyset pages, the OpenAPI document and its docs page."""
 import json
 import re
 
+import flask
 import pytest
 
 from adminapp.models import (ApiToken, Message, MessageLike, Notification, Relationship, Report,
@@ -556,6 +557,19 @@ def test_a_token_s_answers_are_not_stored_and_cookies_are_not_read(api, auth, ma
     with count_queries() as counted:
         api.get("/api/v1/timelines/public")
     assert not any("login_session" in q for q in counted.statements), counted.statements
+
+
+def test_the_site_s_session_cookie_is_not_opened_under_the_api(client, auth, make_user):
+    """A logged-in browser's calls to /api/ see an empty session (tokens only), write no
+    cookie, and leave the browser logged in on the site."""
+    make_user("alice")
+    auth.login("alice")
+    with client:  # keeps the last request's context, to look at its session
+        answer = client.get("/api/v1/timelines/public")
+        assert answer.status_code == 200
+        assert dict(flask.session) == {}
+    assert "Set-Cookie" not in answer.headers
+    assert client.get("/private/").status_code == 200
 
 
 def test_a_public_timeline_page_is_one_query(api, make_user, make_message, count_queries,

@@ -1,6 +1,10 @@
 """Abuse limits: what one account or one address may do in a short time, and what
 an attacker cannot do with them (lock someone out)."""
+import threading
+import time
+
 import pytest
+from limits.storage import storage_from_string
 
 from adminapp.models import Message, Relationship, Report, User
 
@@ -159,3 +163,41 @@ def test_x_forwarded_for_counts_only_with_trusted_proxies(make_app):
     proxied = app_with(1)
     assert [join(proxied, 3, "10.0.0.1"), join(proxied, 4, "10.0.0.2")] == [302, 302]
     assert join(proxied, 5, "10.0.0.1") == 429
+
+
+class NoTimer:
+    """threading.Timer that counts its starts and never runs."""
+    started = 0
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def start(self):
+        NoTimer.started += 1
+
+    def is_alive(self):
+        return False
+
+
+def test_memory_counters_start_no_thread_per_request(monkeypatch):
+    """memory:// counts without starting a thread (limits' own started a 10 ms timer
+    whenever the last had ended), and counts the same."""
+    storage = storage_from_string("memory://")
+    monkeypatch.setattr(threading, "Timer", NoTimer)
+    NoTimer.started = 0
+    for _ in range(100):
+        storage.incr("api:user:1", 60)
+    assert NoTimer.started == 0
+    assert storage.get("api:user:1") == 100
+
+
+def test_expired_memory_counters_are_swept_and_read_as_zero():
+    storage = storage_from_string("memory://")
+    storage.SWEEP_SECONDS = 0  # every count sweeps
+    storage.incr("old", 0.01)
+    time.sleep(0.02)
+    assert storage.get("old") == 0
+    storage.incr("old2", 0.01)
+    time.sleep(0.02)
+    storage.incr("new", 60)
+    assert "old2" not in storage.storage and storage.get("new") == 1

@@ -20,7 +20,7 @@ FRAMEWORK = {"title": "tweepee", "version": "1", "json_errors": False,
 
 from . import docs, messages, moderation, notifications, timelines, tokens, users  # noqa: E402,F401
 from . import search  # noqa: E402,F401
-from .auth import token_key  # noqa: E402
+from .auth import CookielessApiSessions, token_key  # noqa: E402
 from .errors import problem_from_http_error, refuse_non_json  # noqa: E402
 from .schemas import PROBLEM  # noqa: E402
 
@@ -84,6 +84,7 @@ def init_app(app):
     """Register the API on `app` (an APIFlask: see FRAMEWORK)."""
     for key, value in SPEC.items():
         app.config[key] = value
+    app.session_interface = CookielessApiSessions()
     app.error_processor(problem_from_http_error)
     app.spec_processor(problem_documents)
     csrf.exempt(bp)

@@ -35,15 +35,17 @@ def act(verb, target, *args, **kwargs):
         abort(403, str(e))
 
 
-def report_json(report):
+def report_json(report, root=None):
+    """A report of the queue, with its message (URLs from `root`, the request's root)."""
     row = message_row(report.message_id, token_auth.current_user)
     return {"id": report.id, "category": report.category, "note": report.note,
             "created_at": report.created, "reporter": report.reporter.username,
-            "message": message_json(row), "resolution": report.resolution,
+            "message": message_json(row, root), "resolution": report.resolution,
             "resolved_at": report.resolved_at}
 
 
-def audit_json(entry):
+def audit_json(entry, root=None):
+    """An audit log entry (`root` unused: it names no page)."""
     actor = entry.actor
     return {"id": entry.id, "actor": actor.username if actor is not None else None,
             "action": entry.action, "target_model": entry.target_model,

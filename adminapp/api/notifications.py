@@ -7,8 +7,8 @@ from .pages import page_answer, page_args
 from .schemas import NotificationPage, PageQuery
 
 
-def notification_json(notice):
-    """A feeds.NoticeRow as the API's notification."""
+def notification_json(notice, root=None):
+    """A feeds.NoticeRow as the API's notification (`root` unused: its message is an id)."""
     return {"id": notice.id, "kind": notice.kind, "actor": notice.actor,
             "message": notice.message_id, "text": notice.text, "created_at": notice.created,
             "unread": notice.is_unread}

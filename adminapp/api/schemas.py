@@ -1,6 +1,7 @@
 """What the API takes and gives, as marshmallow schemas: APIFlask validates input with
 them and writes them into the OpenAPI document. One name per schema class."""
 import datetime
+import functools
 
 from apiflask import Schema
 from apiflask.fields import AwareDateTime, Boolean, DateTime, Dict, Integer, List, Nested, String
@@ -23,7 +24,9 @@ def utc_iso(value):
         return None
     if isinstance(value, str):
         value = datetime.datetime.fromisoformat(value)
-    return value.replace(tzinfo=datetime.timezone.utc).isoformat()
+    if value.tzinfo is None:  # stored naive, in UTC: the offset written as aware UTC writes it
+        return value.isoformat() + "+00:00"
+    return value.astimezone(datetime.timezone.utc).isoformat()
 
 
 class UTCDateTime(DateTime):
@@ -250,30 +253,36 @@ PROBLEM = {
 
 
 # --- shaping rows -------------------------------------------------------------------------
-def message_json(row):
+def message_json(row, root=None):
     """A message row of feeds.py as the API's message (docs/architecture.md, "The JSON API"),
     ready for JSON as it is (MessageOut's form: a page of them is sent without marshmallow,
-    pages.page_answer). Its URLs are written from the request's root, as the templates
-    write "/users/<name>/": two url_for a message were a fifth of a timeline's time."""
+    pages.page_answer). Its URLs are written from `root`, the request's root (read once
+    for a page: pages.page_answer), as the templates write "/users/<name>/": two url_for
+    a message were a fifth of a timeline's time."""
+    root = root or request.url_root
     username = row.user.username
     return {"id": row.id, "content": row.content, "created_at": utc_iso(row.pub_date),
-            "author": {"username": username, "url": profile_url(username)},
+            "author": {"username": username, "url": profile_url(username, root)},
             "in_reply_to": row.in_reply_to_id, "reply_count": row.replies,
-            "like_count": row.likes, "liked": bool(row.liked), "hidden": bool(row.is_hidden),
-            "url": f"{request.url_root}messages/{row.id}/"}
+            "like_count": row.likes, "liked": bool(row.liked), "hidden": row.hidden_at is not None,
+            "url": f"{root}messages/{row.id}/"}
 
 
-def profile_url(username):
-    """The full URL of `username`'s profile page, /users/<name>/ on this request's site."""
-    return f"{request.url_root}users/{quote(username)}/"
+def profile_url(username, root=None):
+    """The full URL of `username`'s profile page, /users/<name>/ on the site of `root` (by
+    default this request's root)."""
+    return f"{root or request.url_root}users/{quoted(username)}/"
 
 
-def user_brief(user):
+# a page names the same few authors again and again: each name is quoted once per worker
+quoted = functools.lru_cache(maxsize=4096)(quote)
+
+
+def user_brief(user, root=None):
     """A user of a list (followers, following), or a person found by a search (a dict)."""
     username, bio = (user["username"], user["bio"]) if isinstance(user, dict) else \
         (user.username, user.bio)
-    return {"username": username, "bio": bio,
-            "url": profile_url(username)}
+    return {"username": username, "bio": bio, "url": profile_url(username, root)}
 
 
 def user_json(user):
