@@ -13,7 +13,7 @@ import unicodedata
 from flask_login import UserMixin
 from peewee import (JOIN, SQL, BooleanField, CharField, Column, CompositeKey, DateField,
                     DateTimeField, Expression, ForeignKeyField, IntegerField, IntegrityError,
-                    JSONField, TextField, fn)
+                    JSONField, NodeList, TextField, fn)
 from playhouse.sqlite_ext import FTS5Model, SearchField
 
 from . import search
@@ -249,6 +249,15 @@ class User(UserMixin, Person, BaseModel):
             return (fn.LOWER(field) >= low) & (fn.LOWER(field) <= high)
         return (Expression(fn.LOWER(field), "~>=~", low)
                 & Expression(fn.LOWER(field), "~<=~", high))
+
+    @classmethod
+    def prefix_order(cls, field):
+        """ORDER BY lower(`field`) in the binary order of prefix_range's indexes, which then
+        hand the rows over sorted: the first few names of a one-letter prefix are read
+        without sorting its hundreds (on PostgreSQL the collation's order needed a sort)."""
+        if is_sqlite():
+            return fn.LOWER(field)
+        return NodeList((fn.LOWER(field), SQL("USING ~<~")))
 
     @classmethod
     def starting_with(cls, prefix, limit=5):
@@ -1250,7 +1259,7 @@ PROFILES = {screened: Shape(lambda p, screened=screened: _profile(p, screened))
 PEOPLE_BY_PREFIX = Shape(lambda p: (
     User.select(User.username, User.email, User.bio)
     .where(User.suspended_at.is_null() & User.prefix_range(User.username, p(0), p(1)))
-    .order_by(fn.LOWER(User.username)).limit(p(2))))
+    .order_by(User.prefix_order(User.username)).limit(p(2))), generic=True)
 
 MODELS = [User, UserStats, ActivityDay, PosterDay, FollowedDay, LoginSession, ApiToken, Relationship,
           Message, MessageLike, MessageStats, MessageTag, Block, Mute, Notification, Report,
