@@ -12,6 +12,7 @@ from ..limits import address_key
 from ..models import ApiToken
 from . import bp
 
+
 class CookielessApiSessions(SecureCookieSessionInterface):
     """The site's signed-cookie sessions, except under /api/, where every request's session
     starts empty and is never written: the API reads no cookie, and so does not pay for

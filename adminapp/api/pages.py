@@ -22,12 +22,12 @@ def next_link(cursor, query):
 
 
 def page_answer(page, query, shape, ready=False, **extra):
-    """The answer to a page: its items through `shape`, the next cursor (and `extra`
-    members), the Link header when there is a next page. `shape(item, root)` is given the
-    request's root URL. (body, status, headers), which
-    the view's output schema turns into JSON; or, when `shape` gives values JSON takes as
-    they are (`ready`: the schema's form, dates as text), the Response itself, sent
-    without the schema (marshmallow took half of a timeline's time)."""
+    """The answer to a page: its items through `shape(item, root)` (root: the request's
+    root URL), the next cursor (and `extra` members), the Link header when there is a
+    next page. (body, status, headers), which the view's output schema turns into JSON;
+    or, when `shape` gives values JSON takes as they are (`ready`: the schema's form,
+    dates as text), the Response itself, sent without the schema (marshmallow took half
+    of a timeline's time)."""
     cursor = next(iter(page.next_args.values()), None)
     headers = {"Link": next_link(cursor, query)} if cursor is not None else {}
     root = request.url_root  # once for the page: each item's URLs start with it
