@@ -23,10 +23,16 @@ MESSAGES = {
 }
 
 
+def under_api(path):
+    """True for a path of the JSON API (/api/...), which takes tokens only (no cookie, no
+    form) and answers problem+json."""
+    return path.startswith("/api/")
+
+
 def wants_json():
     """True for API paths and for clients that prefer JSON to HTML."""
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return request.path.startswith("/api/") or best == "application/json"
+    return under_api(request.path) or best == "application/json"
 
 
 def render_error(status, detail=None, headers=None, errors=None):

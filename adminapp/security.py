@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect, generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter, ValidationError
 
+from .errors import under_api
 from .formatting import parse_id
 
 csrf = CSRFProtect()
@@ -81,7 +82,7 @@ def refuse_unusable_input():
     """400/415 before any view runs, for input no page of the site takes: a file upload,
     a POST body that is not a web form (outside /api/), a NUL character anywhere
     (PostgreSQL cannot store one; no person types one)."""
-    if request.path.startswith("/api/"):
+    if under_api(request.path):
         return
     # (no content type at all: nothing is parsed, CSRF refuses it if it matters)
     if request.method == "POST" and request.mimetype not in (*FORM_TYPES, ""):

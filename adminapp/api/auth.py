@@ -7,7 +7,7 @@ from apiflask import HTTPTokenAuth, abort
 from flask import g, request
 from flask.sessions import SecureCookieSessionInterface
 
-from ..errors import render_error
+from ..errors import render_error, under_api
 from ..limits import address_key
 from ..models import ApiToken
 from . import bp
@@ -19,7 +19,7 @@ class CookielessApiSessions(SecureCookieSessionInterface):
     checking a browser's signed one (a tenth of a timeline page's time)."""
 
     def open_session(self, app, request):
-        if request.path.startswith("/api/"):
+        if under_api(request.path):
             return self.session_class()
         return super().open_session(app, request)
 

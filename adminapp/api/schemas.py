@@ -264,7 +264,7 @@ def message_json(row, root=None):
     return {"id": row.id, "content": row.content, "created_at": utc_iso(row.pub_date),
             "author": {"username": username, "url": profile_url(username, root)},
             "in_reply_to": row.in_reply_to_id, "reply_count": row.replies,
-            "like_count": row.likes, "liked": bool(row.liked), "hidden": row.hidden_at is not None,
+            "like_count": row.likes, "liked": bool(row.liked), "hidden": row.is_hidden,
             "url": f"{root}messages/{row.id}/"}
 
 

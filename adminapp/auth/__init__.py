@@ -2,6 +2,7 @@
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, logout_user
 
+from ..errors import under_api
 from ..models import User
 from ..vocabulary import SessionEnd
 from . import reset  # noqa: F401  (the /reset/ views, on the same blueprint)
@@ -26,7 +27,7 @@ def load_user(token):
 def end_stale_session():
     """Clear the cookies of a login session that has ended (logout elsewhere, password
     change, suspension, role change), and say why, at the browser's next request."""
-    if request.path.startswith("/api/"):
+    if under_api(request.path):
         return None  # the API reads no cookie (tokens only): nothing to clear or say there
     if current_user.is_authenticated:
         return None
